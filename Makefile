@@ -1,0 +1,39 @@
+# blockparity — two commands on a fresh machine:
+#   make compare [ARGS="..."]   build what is missing, then run the comparison (python compare.py $(ARGS))
+#   make test    [PYTEST_ARGS="..."]   build what is missing, then run the test suite
+# Environments are rebuilt only when their pin files change (the .installed stamps record that).
+
+PYTHON ?= python3
+VENV := .venv
+GLUON := .venv-gluon
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: compare test envs lint bench clean
+
+compare: envs
+	$(VENV)/bin/python compare.py $(ARGS)
+
+test: envs
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+envs: $(VENV)/.installed $(GLUON)/.installed
+
+$(VENV)/.installed: harness/env/main.txt harness/env/main.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r harness/env/main.txt -c harness/env/main.lock
+	touch $@
+
+$(GLUON)/.installed: harness/env/gluon.txt harness/env/gluon.lock
+	test -x $(GLUON)/bin/python || $(PYTHON) -m venv $(GLUON)
+	$(GLUON)/bin/python -m pip install --disable-pip-version-check -q -r harness/env/gluon.txt -c harness/env/gluon.lock
+	touch $@
+
+lint: envs
+	$(VENV)/bin/ruff check .
+
+bench: envs
+	$(VENV)/bin/python compare.py bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) $(GLUON) .cache .pytest_cache

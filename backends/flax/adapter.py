@@ -1,0 +1,144 @@
+"""Flax (linen) adapter: NHWC feature maps, kernels (in, out) / (kH, kW, I, O), functional parameters.
+
+The realisation is initialised once with the real inputs (so every parameter has its shape), and one
+``apply`` under ``nn.intercept_methods`` records which module class sits at each path; the variables tree
+is then mapped to canonical names with the rules in ``harness.adapter``. ``jax_enable_x64`` is on from
+the start: float32 runs stay float32 because every array handed in is float32.
+"""
+
+import os
+import pathlib
+import re
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+# Eager (op by op) execution compiles every primitive for every shape it meets; a persistent cache makes
+# warm runs of the blocks that cannot be jitted (Python control flow on values) about 4x faster.
+_CACHE = os.environ.get("BLOCKPARITY_JAX_CACHE") or pathlib.Path(__file__).resolve().parents[2] / ".cache" / "jax"
+jax.config.update("jax_compilation_cache_dir", str(_CACHE))
+jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+import flax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+from flax import linen as nn  # noqa: E402
+
+from harness import adapter  # noqa: E402
+
+COLLECTIONS = {"params": False, "constants": True}  # collection -> holds constants
+
+
+class Built:
+    def __init__(self, model, variables, modules):
+        self.model, self.variables, self.modules = model, variables, modules
+
+
+class Adapter(adapter.Adapter):
+    name = "flax"
+    nhwc = True
+
+    def version(self):
+        return f"{flax.__version__} (jax {jax.__version__})"
+
+    def build(self, factory, spec, inputs, dtype):
+        model = factory(**spec.args)
+        xs = [jnp.asarray(v) for v in inputs.values()]
+        modules = {}
+
+        def record(f, args, kwargs, context):
+            modules.setdefault(context.module.path, context.module)
+            return f(*args, **kwargs)
+
+        def discover(variables):
+            with nn.intercept_methods(record):
+                return model.apply(variables, *xs)
+
+        try:  # shapes only: no initialiser runs, nothing is compiled
+            variables = jax.eval_shape(model.init, jax.random.PRNGKey(0), *xs)
+            jax.eval_shape(discover, variables)
+        except jax.errors.ConcretizationTypeError:  # Python control flow on values (FixedHiddenMLP)
+            modules.clear()
+            variables = model.init(jax.random.PRNGKey(0), *xs)
+            discover(variables)
+        return Built(model, variables, modules)
+
+    def canonical_prefix(self, path, modules) -> str:
+        """Rules 1 and 2 of harness.adapter, on a flax module path such as ('net', 'layers_0')."""
+        prefix = ""
+        for i, part in enumerate(path):
+            parent, m = modules.get(tuple(path[:i])), re.fullmatch(r"(.+)_(\d+)", part)
+            if m and isinstance(getattr(parent, m.group(1), None), (list, tuple)):
+                siblings = {p[i] for p in modules if len(p) > i and p[:i] == tuple(path[:i])}
+                only_list = all(re.fullmatch(rf"{re.escape(m.group(1))}_\d+", s) for s in siblings)
+                prefix += f"{m.group(2)}." if only_list else f"{m.group(1)}.{m.group(2)}."
+            else:
+                prefix += f"{part}."
+        return prefix
+
+    def slots(self, built, spec):
+        slots = []
+        for collection, constant in COLLECTIONS.items():
+            leaves = jax.tree_util.tree_flatten_with_path(built.variables.get(collection, {}))[0]
+            by_module = {}
+            for keypath, leaf in leaves:
+                names = tuple(k.key for k in keypath)
+                by_module.setdefault(names[:-1], {})[names[-1]] = leaf
+            for mpath, leaves_here in by_module.items():
+                module = built.modules.get(mpath)
+                prefix = self.canonical_prefix(mpath, built.modules)
+                native = "/".join((collection, *mpath)) + "/"
+                handles = {k: (collection, *mpath, k) for k in leaves_here}
+                kind = (nn.Dense if isinstance(module, nn.Dense) else nn.Conv if isinstance(module, nn.Conv)
+                        else None)
+                if kind is not None and not constant and "kernel" in leaves_here:
+                    make = adapter.dense_slots if kind is nn.Dense else adapter.conv_slots
+                    extra = (spec,) if kind is nn.Dense else ()
+                    bias = leaves_here.get("bias")
+                    slots += make(prefix, native, leaves_here["kernel"].shape,
+                                  None if bias is None else bias.shape, *extra,
+                                  handles=(handles["kernel"], handles.get("bias")))
+                else:
+                    slots += [adapter.Slot(prefix + k, native + k, tuple(v.shape), handles[k], constant=constant)
+                              for k, v in leaves_here.items()]
+        return slots
+
+    def load(self, built, slots, values):
+        variables = {}
+        for s in slots:
+            *parents, leaf = s.handle
+            node = variables
+            for p in parents:
+                node = node.setdefault(p, {})
+            node[leaf] = jnp.asarray(values[s.canonical])
+        built.variables = variables
+
+    def forward_backward(self, built, spec, slots, inputs, cotangents, want_taps):
+        names = list(inputs)
+        diff = [k for k in names if spec.inputs[k].differentiable]
+        params = built.variables.get("params", {})
+        others = {k: v for k, v in built.variables.items() if k != "params"}
+
+        def f(params, *diff_xs):
+            xs = {**{k: jnp.asarray(v) for k, v in inputs.items()}, **dict(zip(diff, diff_xs))}
+            out = built.model.apply({"params": params, **others}, *(xs[k] for k in names))
+            return out if isinstance(out, tuple) else (out,)
+
+        def forward_backward(params, diff_xs, cts):
+            outs, vjp = jax.vjp(f, params, *diff_xs)
+            return outs, vjp(cts)
+
+        args = (params, tuple(jnp.asarray(inputs[k]) for k in diff), tuple(jnp.asarray(c) for c in cotangents))
+        try:  # compiled, as flax code is normally run
+            outs, (g_params, *g_inputs) = jax.jit(forward_backward)(*args)
+        except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
+            outs, (g_params, *g_inputs) = forward_backward(*args)
+
+        def at(tree, path):
+            for p in path:
+                tree = tree[p]
+            return np.asarray(tree)
+
+        grads = {s.canonical: at(g_params, s.handle[1:]) for s in slots if not s.constant}
+        return [np.asarray(o) for o in outs], {k: np.asarray(g) for k, g in zip(diff, g_inputs)}, grads, {}

@@ -1,0 +1,70 @@
+"""MXNet Gluon adapter (``npx.set_np()``): NCHW and (out, in) like PyTorch, so layouts map as the identity.
+
+Parameters are created by ``initialize()`` plus one float32 forward pass (deferred shapes); float64 is
+reached by ``cast('float64')`` *after* that, because the random initialisers cannot create float64
+parameters under ``npx.set_np()``. Names come from walking ``_children`` (rules 1-3 of harness.adapter),
+never from ``collect_params()`` keys, which carry global counters (``dense3_weight``).
+"""
+
+import mxnet
+import numpy as onp
+from mxnet import autograd, gluon, npx
+from mxnet import np as mnp
+
+from harness import adapter
+
+npx.set_np()
+
+
+def folds_activation(block) -> bool:
+    return getattr(block, "act", None) is not None
+
+
+def walk(block, prefix="", native=""):
+    """(canonical prefix, native prefix, block) for ``block`` and everything under it."""
+    yield prefix, native, block
+    children = list(block._children.items())
+    numbered = children and all(name.isdigit() for name, _ in children)
+    numbers = adapter.sequence_numbers([folds_activation(c) for _, c in children]) if numbered else None
+    for i, (name, child) in enumerate(children):
+        canonical = str(numbers[i]) if numbered else name
+        yield from walk(child, adapter.join(prefix, canonical), adapter.join(native, name))
+
+
+class Adapter(adapter.Adapter):
+    name = "gluon"
+
+    def version(self):
+        return mxnet.__version__
+
+    def build(self, factory, spec, inputs, dtype):
+        model = factory(**spec.args)
+        model.initialize()
+        model(*(mnp.array(v, dtype="float32" if v.dtype.kind == "f" else v.dtype) for v in inputs.values()))
+        if dtype != "float32":
+            model.cast(dtype)
+        return model
+
+    def slots(self, model, spec):
+        slots = []
+        for prefix, native, block in walk(model):
+            for name, p in block._reg_params.items():
+                slots.append(adapter.Slot(prefix + name, native + name, tuple(p.shape), p,
+                                          constant=isinstance(p, gluon.Constant)))
+        return slots
+
+    def load(self, model, slots, values):
+        for s in slots:
+            s.handle.set_data(mnp.array(values[s.canonical], dtype=values[s.canonical].dtype))
+
+    def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
+        xs = {k: mnp.array(v, dtype=v.dtype) for k, v in inputs.items()}
+        diff = [k for k in xs if spec.inputs[k].differentiable]
+        for k in diff:
+            xs[k].attach_grad()
+        with autograd.record():
+            outs = model(*xs.values())
+        outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
+        autograd.backward(outs, [mnp.array(c, dtype=c.dtype) for c in cotangents])
+        grads = {s.canonical: s.handle.grad().asnumpy() for s in slots if not s.constant}
+        return ([onp.asarray(o.asnumpy()) for o in outs], {k: xs[k].grad.asnumpy() for k in diff}, grads, {})

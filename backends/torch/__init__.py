@@ -1,0 +1,6 @@
+"""PyTorch realisations: ``nn.Module`` with ``forward``, as in the book's PyTorch edition."""
+
+LABEL = "PyTorch"
+REQUIRES = ("torch",)
+ENV = ".venv"
+GAPS: dict = {}

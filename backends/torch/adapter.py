@@ -1,0 +1,62 @@
+"""PyTorch adapter. Canonical names and layouts *are* PyTorch's, so every slot is the identity map.
+
+Lazy layers (``nn.LazyLinear``, as the book writes them) get their shapes from one dry forward pass.
+Constants such as FixedHiddenMLP's ``rand_weight`` are plain tensor attributes, replaced in place.
+"""
+
+import numpy as np
+import torch
+
+from harness import adapter
+
+
+class Adapter(adapter.Adapter):
+    name = "torch"
+
+    def version(self):
+        return torch.__version__
+
+    def build(self, factory, spec, inputs, dtype):
+        torch.set_default_dtype(getattr(torch, dtype))
+        model = factory(**spec.args)
+        with torch.no_grad():
+            model(*(torch.from_numpy(v) for v in inputs.values()))  # materialises lazy layers
+        return model
+
+    def slots(self, model, spec):
+        slots = [adapter.Slot(n, n, tuple(p.shape), p) for n, p in model.named_parameters()]
+        for name in spec.constants:
+            owner, _, attr = name.rpartition(".")
+            module = model.get_submodule(owner)
+            value = getattr(module, attr, None)
+            if not isinstance(value, torch.Tensor) or isinstance(value, torch.nn.Parameter):
+                raise adapter.BindingError(f"{spec.name}[torch]: constant {name}: module {owner or 'the model'!r} "
+                                           f"has no tensor attribute {attr!r}")
+            slots.append(adapter.Slot(name, name, tuple(value.shape), (module, attr), constant=True))
+        return slots
+
+    def load(self, model, slots, values):
+        with torch.no_grad():
+            for s in slots:
+                if s.constant:
+                    setattr(*s.handle, torch.from_numpy(values[s.canonical]))
+                else:
+                    s.handle.copy_(torch.from_numpy(values[s.canonical]))
+
+    def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
+        xs = {k: torch.from_numpy(v).requires_grad_(spec.inputs[k].differentiable) for k, v in inputs.items()}
+        outs = model(*xs.values())
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        diff = [k for k in xs if spec.inputs[k].differentiable]
+        params = [s for s in slots if not s.constant]
+        targets = [xs[k] for k in diff] + [s.handle for s in params]
+        live = [(o, torch.from_numpy(c)) for o, c in zip(outs, cotangents) if o.requires_grad]
+        grads = [None] * len(targets)
+        if live:  # with no output attached to the graph every gradient is absent
+            grads = torch.autograd.grad([o for o, _ in live], targets, grad_outputs=[c for _, c in live],
+                                        allow_unused=True)
+        as_np = [None if g is None else g.detach().numpy() for g in grads]
+        return ([np.asarray(o.detach().numpy()) for o in outs],
+                dict(zip(diff, as_np[:len(diff)])),
+                {s.canonical: g for s, g in zip(params, as_np[len(diff):])},
+                {})

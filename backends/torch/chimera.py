@@ -1,0 +1,10 @@
+"""d2l §6.1: mixing and nesting modules freely."""
+
+from torch import nn
+
+from .fixed_hidden_mlp import FixedHiddenMLP
+from .nest_mlp import NestMLP
+
+
+def chimera():
+    return nn.Sequential(NestMLP(), nn.LazyLinear(20), FixedHiddenMLP())

@@ -1,0 +1,167 @@
+"""How two arrays are compared, and how gradients are checked without trusting any framework.
+
+Errors are normwise: ``max_abs_err = max|got - want|`` and ``max_rel_err = max_abs_err / max|want|``
+(``max_abs_err`` itself when ``want`` is all zeros), so one number per quantity is comparable across
+blocks and dtypes; a check passes when ``max_rel_err <= tolerance``. Shapes are compared before values,
+and NaN or Inf in either array is a failure with a note, never agreement.
+
+Gradients get two independent checks:
+
+* cross-framework: each backend's gradient against the element-wise median of every backend's gradient
+  for the same quantity (robust to one wrong framework when three or more run);
+* framework-free: the directional derivative ``<grad, u>`` along seeded random directions ``u`` against a
+  central difference of the float64 reference loss ``sum(reference(...) * cotangent)``. A direction along
+  which the loss is not smooth within the step (a ReLU kink, a max-pool tie, the loop count of
+  FixedHiddenMLP changing) is discarded and another drawn, so a kink cannot fail a correct backend, and a
+  gradient that is zero or wrong cannot agree with the reference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from harness.data import rng, run_reference
+
+# The central difference (step h = FD_STEP of the quantity's scale) is accurate to ~h^2 (truncation) plus
+# ~1e-16/h (rounding), both far below FD_TOLERANCE; in float32 the backend's own rounding (~1e-6 on
+# these sums) dominates. A wrong gradient misses by O(1). Segment slopes of a smooth loss differ by
+# ~h * curvature (~1e-6 relative); a kink makes them differ by the size of its jump.
+FD_STEP = 1e-6
+FD_SMOOTH = 1e-4
+FD_TOLERANCE = {"float32": 1e-4, "float64": 1e-6}
+FD_DIRECTIONS = 2
+
+
+@dataclasses.dataclass
+class Check:
+    quantity: str
+    max_abs_err: float | None
+    max_rel_err: float | None
+    passed: bool
+    note: str = ""
+    fd_rel_err: float | None = None  # gradients only: the framework-free directional check
+    mode: str | None = None
+
+    def as_json(self) -> dict:
+        d = {"quantity": self.quantity, "max_abs_err": self.max_abs_err, "max_rel_err": self.max_rel_err,
+             "passed": self.passed}
+        if self.fd_rel_err is not None:
+            d["fd_rel_err"] = self.fd_rel_err
+        if self.mode is not None:
+            d["mode"] = self.mode
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+def nonfinite_note(a: np.ndarray, what: str) -> str:
+    bad = ~np.isfinite(a)
+    if not bad.any():
+        return ""
+    kinds = [k for k, m in (("NaN", np.isnan(a)), ("Inf", np.isinf(a))) if m.any()]
+    return f"{'/'.join(kinds)} in {what} ({int(bad.sum())} of {a.size} elements)"
+
+
+def compare(quantity: str, got, want: np.ndarray, tolerance: float) -> Check:
+    """Compare ``got`` (a backend's array, or None when it returned none) with ``want``."""
+    if got is None:
+        return Check(quantity, None, None, False, "absent: the backend returned no value (e.g. gradient None)")
+    got = np.asarray(got)
+    if got.shape != want.shape:
+        return Check(quantity, None, None, False, f"shape {got.shape} != expected {want.shape}")
+    note = nonfinite_note(got, "the backend's value") or nonfinite_note(want, "the value compared against")
+    if note:
+        return Check(quantity, None, None, False, note)
+    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    abs_err = float(diff.max()) if diff.size else 0.0
+    scale = float(np.abs(want).max()) if want.size else 0.0
+    rel_err = abs_err / scale if scale > 0 else abs_err
+    return Check(quantity, abs_err, rel_err, rel_err <= tolerance)
+
+
+def consensus(arrays: list) -> np.ndarray:
+    """Element-wise median of the backends' arrays (float64)."""
+    return np.median(np.stack([np.asarray(a, dtype=np.float64) for a in arrays]), axis=0)
+
+
+@dataclasses.dataclass
+class Direction:
+    quantity: str  # "grad:input" / "grad:input:<name>" / "grad:<param>"
+    u: np.ndarray
+    derivative: float  # d/dt loss(q + t u) at t = 0, from the float64 reference
+
+
+def _loss(spec, case, inputs, params) -> float:
+    out = run_reference(spec, inputs, params, case.constants)
+    return float(sum(np.sum(out[k] * case.cotangents[k].astype(np.float64)) for k in out))
+
+
+def gradient_quantities(spec) -> dict:
+    """Map quantity name -> (kind, key) for every gradient a backend returns."""
+    diff_inputs = [k for k, i in spec.inputs.items() if i.differentiable]
+    q = {}
+    for k in diff_inputs:
+        q["grad:input" if len(spec.inputs) == 1 else f"grad:input:{k}"] = ("input", k)
+    for k in spec.params:
+        q[f"grad:{k}"] = ("param", k)
+    return q
+
+
+def _loss_along(spec, case, kind, key, u, steps) -> list:
+    """The reference loss at ``q + t u`` for each t in ``steps``, q being one input or parameter."""
+    inputs = {k: (v.astype(np.float64) if v.dtype.kind == "f" else v) for k, v in case.inputs.items()}
+    params = {k: v.astype(np.float64) for k, v in case.params.items()}
+    moved = inputs if kind == "input" else params
+    base = moved[key]
+    out = []
+    for t in steps:
+        moved[key] = base + t * u
+        out.append(_loss(spec, case, inputs, params))
+    return out
+
+
+def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
+    """Float64 directional derivatives of the reference loss, FD_DIRECTIONS per gradient quantity.
+
+    The loss is evaluated at t = -2h, -h, 0, h, 2h along each direction. Where it is smooth, the four
+    segment slopes agree to ~h * curvature; a kink anywhere in [-2h, 2h] (including at t = 0, where a
+    plain central difference would silently average the two sides) makes them disagree, and the direction
+    is replaced. The derivative kept is the central difference (f(h) - f(-h)) / 2h.
+    """
+    found = []
+    for quantity, (kind, key) in gradient_quantities(spec).items():
+        x0 = (case.inputs if kind == "input" else case.params)[key]
+        h = FD_STEP * max(float(np.abs(x0).max()), 1e-3)
+        g = rng(seed, spec.name, "direction", quantity, dtype)
+        kept = 0
+        for _ in range(4 * FD_DIRECTIONS):
+            u = g.standard_normal(x0.shape)
+            u /= np.abs(u).max()
+            f = _loss_along(spec, case, kind, key, u, (-2 * h, -h, 0.0, h, 2 * h))
+            slopes = np.diff(f) / h
+            if np.ptp(slopes) <= FD_SMOOTH * np.abs(slopes).max():
+                found.append(Direction(quantity, u, (f[3] - f[1]) / (2 * h)))
+                kept += 1
+                if kept == FD_DIRECTIONS:
+                    break
+    return found
+
+
+def directional_error(grad: np.ndarray, directions: list[Direction]) -> float | None:
+    """Worst relative disagreement between ``<grad, u>`` and the reference derivative over the directions.
+
+    Relative to ``sum|grad * u|`` (the size of the terms being added) or the reference derivative, whichever
+    is larger, so a zero gradient against a non-zero derivative gives 1.0 and float32 rounding stays ~1e-7.
+    """
+    if not directions:
+        return None
+    g = np.asarray(grad, dtype=np.float64)
+    worst = 0.0
+    for d in directions:
+        got = float(np.sum(g * d.u))
+        scale = max(float(np.sum(np.abs(g * d.u))), abs(d.derivative))
+        err = abs(got - d.derivative) / scale if scale > 0 else 0.0
+        worst = max(worst, err)
+    return worst

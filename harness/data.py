@@ -1,0 +1,90 @@
+"""Deterministic inputs, parameters, constants and cotangents for a spec, drawn from ``--seed``.
+
+Every array has its own random stream, keyed by (seed, spec name, array name), so adding a parameter to a
+spec never changes the others. Values are drawn in float64 and rounded once to the run's dtype; the
+reference then runs in float64 on exactly the rounded values every backend receives, so the only
+difference left between a backend and the reference is the backend's own arithmetic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import zlib
+
+import numpy as np
+
+from harness.spec import Spec
+
+
+def rng(seed: int, *keys: str) -> np.random.Generator:
+    return np.random.default_rng([seed, *(zlib.crc32(k.encode()) for k in keys)])
+
+
+def _draw(g: np.random.Generator, shape, dist: str, bound: float | None = None) -> np.ndarray:
+    if dist == "normal":
+        return g.standard_normal(shape)
+    if dist == "uniform":
+        return g.random(shape)
+    if dist == "fan_in":
+        return g.uniform(-bound, bound, shape)
+    if dist.startswith("randint:"):
+        return g.integers(0, int(dist.split(":", 1)[1]), shape)
+    raise ValueError(f"unknown distribution {dist!r}; expected one of normal, uniform, fan_in, randint:<high>")
+
+
+@dataclasses.dataclass
+class Case:
+    """Everything one comparison needs, in canonical layout and the run's dtype (ints stay int64)."""
+
+    inputs: dict
+    params: dict
+    constants: dict
+    cotangents: dict  # by output name
+    outputs: dict  # float64 reference outputs by name
+
+    def arrays(self) -> dict:
+        """The flat dict a worker receives: inputs, params, constants and cotangents, by key."""
+        return {
+            **{f"input:{k}": v for k, v in self.inputs.items()},
+            **{f"param:{k}": v for k, v in self.params.items()},
+            **{f"const:{k}": v for k, v in self.constants.items()},
+            **{f"cotangent:{k}": v for k, v in self.cotangents.items()},
+        }
+
+
+def as_outputs(spec: Spec, value) -> dict:
+    values = value if isinstance(value, tuple) else (value,)
+    if len(values) != len(spec.outputs):
+        raise ValueError(f"spec {spec.name!r}: the reference returned {len(values)} outputs, "
+                         f"the spec declares {len(spec.outputs)} {spec.outputs}")
+    return {k: np.asarray(v, dtype=np.float64) for k, v in zip(spec.outputs, values)}
+
+
+def run_reference(spec: Spec, inputs: dict, params: dict, constants: dict, tap=None) -> dict:
+    """The float64 reference outputs, by output name."""
+    f64 = {k: (v.astype(np.float64) if v.dtype.kind == "f" else v) for k, v in inputs.items()}
+    p64 = {k: v.astype(np.float64) for k, v in params.items()}
+    c64 = {k: v.astype(np.float64) for k, v in constants.items()}
+    extra = {} if tap is None else {"tap": tap}
+    return as_outputs(spec, spec.reference(*f64.values(), p64, c64, **extra))
+
+
+def make_case(spec: Spec, seed: int, dtype: str) -> Case:
+    def rounded(a):
+        return a.astype(dtype) if a.dtype.kind == "f" else a.astype(np.int64)
+
+    inputs = {k: rounded(_draw(rng(seed, spec.name, "input", k), i.shape, i.dist)) for k, i in spec.inputs.items()}
+    params = {
+        k: rounded(_draw(rng(seed, spec.name, "param", k), p.shape, p.init,
+                         1 / np.sqrt(spec.fan_in(k)) if p.init == "fan_in" else None))
+        for k, p in spec.params.items()
+    }
+    constants = {
+        k: rounded(_draw(rng(seed, spec.name, "const", k), p.shape, p.init,
+                         1 / np.sqrt(spec.fan_in(k)) if p.init == "fan_in" else None))
+        for k, p in spec.constants.items()
+    }
+    outputs = run_reference(spec, inputs, params, constants)
+    cotangents = {k: rounded(rng(seed, spec.name, "cotangent", k).standard_normal(v.shape))
+                  for k, v in outputs.items()}
+    return Case(inputs, params, constants, cotangents, outputs)

@@ -1,0 +1,283 @@
+"""Long-lived backend workers, started concurrently, one per backend, serving every spec of a run.
+
+A worker that is not installed gives ``skipped`` replies; one that fails to import, crashes or exceeds a
+timeout gives ``error`` replies naming the reason, while the other workers' replies still arrive. After a
+crash or a timeout the worker is restarted (at most ``MAX_RESTARTS`` times) for the requests left.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import os
+import pathlib
+import queue
+import signal
+import subprocess
+import threading
+import time
+
+import backends
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MAX_RESTARTS = 2
+
+
+@dataclasses.dataclass
+class Reply:
+    status: str  # "ok" | "error" | "skipped"
+    reason: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+    native_params: list = dataclasses.field(default_factory=list)
+
+
+def interpreter(backend: str) -> pathlib.Path:
+    env = backends.info(backend).ENV
+    override = os.environ.get(f"BLOCKPARITY_PYTHON_{backend.upper()}")
+    return pathlib.Path(override) if override else ROOT / env / "bin" / "python"
+
+
+class Worker:
+    def __init__(self, backend: str, log_dir: pathlib.Path, events: queue.Queue):
+        self.backend, self.log_dir, self.events = backend, log_dir, events
+        self.proc: subprocess.Popen | None = None
+        self.state = "new"  # new -> starting -> ready | unavailable | failed; dead after a crash
+        self.reason = ""
+        self.version = ""
+        self.import_s: float | None = None  # the worker's own measure: importing its framework
+        self.start_s: float | None = None  # spawn to ready, seen from the coordinator
+        self.restarts = 0
+        self.inflight: tuple | None = None  # (request id, deadline)
+        self.generation = 0
+
+    @property
+    def log_path(self) -> pathlib.Path:
+        return self.log_dir / f"{self.backend}.stderr.log"
+
+    def start(self) -> None:
+        python = interpreter(self.backend)
+        self.generation += 1
+        if not python.exists():
+            self.state, self.reason = "unavailable", (
+                f"no interpreter {python.relative_to(ROOT) if python.is_relative_to(ROOT) else python} "
+                f"(run `make compare` to build it)")
+            return
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3",
+               "PYTHONUNBUFFERED": "1"}
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([str(python), "-m", "harness.worker", self.backend], cwd=ROOT, env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                     start_new_session=True)
+        log.close()
+        self.state, self.started_at = "starting", time.monotonic()
+        gen = self.generation
+        threading.Thread(target=self._read, args=(self.proc, gen), daemon=True).start()
+
+    def _read(self, proc, gen) -> None:
+        for line in proc.stdout:
+            try:
+                msg = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            self.events.put((self.backend, gen, msg))
+        proc.wait()
+        self.events.put((self.backend, gen, {"event": "exit", "code": proc.returncode}))
+
+    def send(self, msg: dict) -> None:
+        self.proc.stdin.write((json.dumps(msg) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+
+    def stderr_tail(self, lines: int = 6) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return "\n".join(text[-lines:])
+
+
+def _exit_reason(code) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+class Pool:
+    """Start with ``Pool(backends, log_dir)``; then ``run(jobs)`` as often as needed; ``close()`` at the end."""
+
+    def __init__(self, names: list, log_dir, start_timeout: float = 300.0, timeout: float = 120.0):
+        self.log_dir = pathlib.Path(log_dir)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.start_timeout, self.timeout = start_timeout, timeout
+        self.events: queue.Queue = queue.Queue()
+        self.workers = {b: Worker(b, self.log_dir, self.events) for b in names}
+        self._ids = iter(range(1, 1 << 62))
+        for w in self.workers.values():  # all at once: the imports overlap
+            w.start()
+
+    # -- state ------------------------------------------------------------------------------------------
+    def versions(self) -> dict:
+        return {b: w.version for b, w in self.workers.items() if w.version}
+
+    def wait_ready(self, on_event=None) -> None:
+        """Block until every worker is ready, unavailable or failed."""
+        self.run({}, on_event)
+
+    # -- running ----------------------------------------------------------------------------------------
+    def run(self, jobs: dict, on_event=None) -> dict:
+        """``jobs``: backend -> list of request dicts (without ``id``). Returns (backend, index) -> Reply.
+
+        Requests of one backend run in order, one at a time; backends run concurrently.
+        """
+        on_event = on_event or (lambda *a: None)
+        todo = {b: collections.deque(enumerate(reqs)) for b, reqs in jobs.items()}
+        replies: dict = {}
+        ids: dict = {}
+        for b in todo:
+            if b not in self.workers:
+                raise KeyError(f"no worker for backend {b!r}")
+
+        def finish_all(b, status, reason, detail=""):
+            while todo[b]:
+                i, _ = todo[b].popleft()
+                replies[(b, i)] = Reply(status, reason, detail)
+
+        def dispatch(b):
+            w = self.workers[b]
+            if w.inflight or not todo.get(b):
+                return
+            if w.state == "dead":
+                self._restart(w, on_event)
+            if w.state in ("unavailable", "failed"):
+                finish_all(b, "skipped" if w.state == "unavailable" else "error", w.reason)
+            elif w.state == "ready" and todo[b]:
+                i, req = todo[b][0]
+                rid = next(self._ids)
+                ids[rid] = (b, i)
+                w.inflight = (rid, time.monotonic() + self.timeout)
+                try:
+                    w.send({**req, "op": "run", "id": rid})
+                except (BrokenPipeError, OSError):
+                    pass  # the exit event will follow and handle it
+                on_event(b, "started", req)
+
+        def pending():
+            return any(todo[b] for b in todo) or any(
+                w.state in ("new", "starting") for w in self.workers.values())
+
+        for b in self.workers:
+            dispatch(b)
+        while pending():
+            try:
+                b, gen, msg = self.events.get(timeout=0.1)
+            except queue.Empty:
+                b = None
+            now = time.monotonic()
+            for w in self.workers.values():  # deadlines
+                if w.state == "starting" and now - w.started_at > self.start_timeout:
+                    w.kill()
+                    w.state, w.reason = "failed", f"did not start within {self.start_timeout:.0f} s"
+                    on_event(w.backend, "failed", w.reason)
+                    if w.backend in todo:
+                        dispatch(w.backend)
+                elif w.inflight and now > w.inflight[1]:
+                    self._lost(w, f"timed out after {self.timeout:.0f} s", todo, replies, ids, on_event)
+                    dispatch(w.backend)
+            if b is None:
+                continue
+            w = self.workers[b]
+            if gen != w.generation:
+                continue  # an event from a process already replaced
+            ev = msg.get("event")
+            if ev == "ready":
+                w.state, w.version, w.import_s = "ready", msg["version"], msg.get("import_s")
+                w.start_s = time.monotonic() - w.started_at
+                on_event(b, "ready", msg)
+            elif ev in ("unavailable", "failed"):
+                w.state, w.reason = ev, msg["reason"]
+                on_event(b, ev, msg["reason"])
+            elif ev == "done":
+                key = ids.pop(msg["id"], None)
+                if key is not None:
+                    todo[b].popleft()
+                    w.inflight = None
+                    status = "ok" if msg["ok"] else "error"
+                    replies[key] = Reply(status, msg.get("error", ""), msg.get("detail", ""),
+                                         msg.get("seconds", 0.0), msg.get("native_params", []))
+                    on_event(b, "done", replies[key])
+            elif ev == "exit":
+                if w.state == "starting":
+                    tail = w.stderr_tail()
+                    w.state = "failed"
+                    w.reason = f"worker exited before it was ready ({_exit_reason(msg['code'])})" + (
+                        f": {tail.splitlines()[-1]}" if tail else "")
+                    on_event(b, "failed", w.reason)
+                elif w.state == "ready":
+                    if w.inflight:
+                        self._lost(w, f"worker crashed ({_exit_reason(msg['code'])})", todo, replies, ids, on_event)
+                    else:
+                        w.state, w.reason = "dead", f"worker exited ({_exit_reason(msg['code'])})"
+                        if b in todo and todo[b]:
+                            self._restart(w, on_event)
+            if b in todo:
+                dispatch(b)
+        return replies
+
+    def _lost(self, w: Worker, why: str, todo, replies, ids, on_event) -> None:
+        """The in-flight request of ``w`` will never be answered: record it and restart the worker."""
+        rid, _ = w.inflight
+        w.inflight = None
+        w.kill()
+        tail = w.stderr_tail()
+        key = ids.pop(rid, None)
+        if key is not None:
+            todo[w.backend].popleft()
+            replies[key] = Reply("error", why, tail)
+            on_event(w.backend, "done", replies[key])
+        if todo.get(w.backend):
+            self._restart(w, on_event)
+        else:
+            w.state, w.reason = "dead", why
+
+    def _restart(self, w: Worker, on_event) -> None:
+        if w.restarts >= MAX_RESTARTS:
+            w.state, w.reason = "failed", f"{w.reason or 'worker lost'}; not restarted again ({MAX_RESTARTS} restarts)"
+            return
+        w.restarts += 1
+        on_event(w.backend, "restart", w.restarts)
+        w.start()
+
+    def close(self) -> None:
+        for w in self.workers.values():
+            if w.proc and w.proc.poll() is None:
+                try:
+                    w.send({"op": "quit"})
+                    w.proc.stdin.close()
+                except (BrokenPipeError, OSError):
+                    pass
+        deadline = time.monotonic() + 5
+        for w in self.workers.values():
+            if w.proc:
+                try:
+                    w.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    w.kill()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+

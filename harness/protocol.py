@@ -1,0 +1,41 @@
+"""What crosses the process boundary: JSON lines for messages, ``.npz`` files for arrays, never pickle.
+
+Coordinator -> worker (stdin), one JSON object per line:
+    {"op": "run", "id": 7, "spec": "mlp", "variant": null, "dtype": "float32",
+     "arrays": "/tmp/.../mlp.float32.npz", "out": "/tmp/.../mlp.float32.flax.npz", "taps": false}
+    {"op": "quit"}
+Worker -> coordinator (its original stdout; everything the frameworks print goes to stderr):
+    {"event": "ready", "backend": "flax", "version": "0.12.8", "import_s": 1.9, "pid": 123}
+    {"event": "unavailable", "reason": "..."}          the framework is not installed: rows are `skipped`
+    {"event": "failed", "reason": "...", "detail": "..."}  the adapter did not import: rows are `error`
+    {"event": "done", "id": 7, "ok": true, "seconds": 0.12, "native_params": [...]}
+    {"event": "done", "id": 7, "ok": false, "error": "one line", "detail": "traceback"}
+
+Array keys in the request file: ``input:<name>``, ``param:<name>``, ``const:<name>``, ``cotangent:<output>``.
+Keys in the reply file: ``output`` (or ``output:<name>`` for several outputs), ``grad:input`` (or
+``grad:input:<name>``), ``grad:<param>``, ``tap:<name>``; all in canonical layout. A gradient the
+framework did not produce (None) is simply absent.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+
+def save_arrays(path, arrays: dict) -> None:
+    np.savez(path, **{k: np.asarray(v) for k, v in arrays.items()})
+
+
+def load_arrays(path) -> dict:
+    with np.load(path, allow_pickle=False) as f:
+        return {k: f[k] for k in f.files}
+
+
+def encode(msg: dict) -> str:
+    return json.dumps(msg, separators=(",", ":")) + "\n"
+
+
+def output_key(spec, name: str) -> str:
+    return "output" if len(spec.outputs) == 1 else f"output:{name}"

@@ -1,0 +1,104 @@
+"""Terminal table, failure explanations and the JSON document of a run."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+
+import backends
+
+MARK = {"pass": "✓", "fail": "✗", "error": "!", "skipped": "-", "divergent": "~"}
+COLOR = {"pass": "32", "fail": "31", "error": "31;1", "skipped": "33", "divergent": "35"}
+
+
+def use_color(stream=None, no_color=False) -> bool:
+    stream = stream or sys.stdout
+    return not no_color and "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def paint(text: str, status: str, color: bool) -> str:
+    return f"\033[{COLOR[status]}m{text}\033[0m" if color and status in COLOR else text
+
+
+def fmt_err(x) -> str:
+    if x is None:
+        return "—"
+    if x == math.inf:
+        return "NaN/absent"
+    return f"{x:.1e}"
+
+
+def cell(result) -> str:
+    if result.status in ("error", "skipped"):
+        return f"{MARK[result.status]} {result.status}"
+    return f"{MARK[result.status]} {fmt_err(result.worst_rel_err)}"
+
+
+def reproduce(result, run) -> str:
+    return f"python compare.py {result.spec} --backends {result.backend} --dtype {run.dtype} --seed {run.seed}"
+
+
+def explain(result, run) -> list[str]:
+    """One line per failing check (or the reason of an error), with the command that reproduces it."""
+    head = f"{result.spec}[{result.backend}]"
+    if result.status == "error":
+        return [f"{head} error: {result.reason}", f"    reproduce: {reproduce(result, run)}"]
+    if result.status != "fail":
+        return []
+    lines = []
+    for c in result.failing():
+        what = (f"max|Δ|={fmt_err(c.max_abs_err)} rel={fmt_err(c.max_rel_err)}"
+                if c.max_abs_err is not None else "")
+        fd = f" fd={c.fd_rel_err:.1e}" if c.fd_rel_err is not None else ""
+        note = f" — {c.note}" if c.note else ""
+        lines.append(f"{head} {c.quantity} {what}{fd}{note}".replace("  ", " "))
+    lines.append(f"    reproduce: {reproduce(result, run)}")
+    return lines
+
+
+def versions_line(run) -> str:
+    return ", ".join(f"{b} {run.versions[b]}" for b in run.backends if b in run.versions)
+
+
+def table(run, color=False) -> str:
+    names = list(dict.fromkeys(r.spec for r in run.results))
+    by = {(r.spec, r.backend): r for r in run.results}
+    width = max([len(n) for n in names] + [4]) + 2
+    col = 14
+    out = [f"blockparity — {run.dtype}, seed {run.seed} — {versions_line(run)}", ""]
+    out.append(("spec".ljust(width) + "".join(backends.info(b).LABEL.ljust(col) for b in run.backends)).rstrip())
+    for n in names:
+        row = n.ljust(width)
+        for b in run.backends:
+            r = by.get((n, b))
+            text = cell(r) if r else ""
+            row += paint(text.ljust(col), r.status if r else "", color)
+        out.append(row.rstrip())
+    problems = [line for r in run.results for line in explain(r, run)]
+    skipped = {(r.backend, r.reason) for r in run.results if r.status == "skipped"}
+    if problems:
+        out += ["", "What failed:"] + [f"  {p}" for p in problems]
+    if skipped:
+        out += ["", "Skipped:"] + [f"  {b}: {why}" for b, why in sorted(skipped)]
+    out += ["", summary(run, color)]
+    return "\n".join(out)
+
+
+def summary(run, color=False) -> str:
+    counts = {s: sum(r.status == s for r in run.results) for s in ("pass", "fail", "error", "skipped")}
+    parts = [paint(f"{counts['pass']} passed", "pass", color and counts["pass"] > 0)]
+    for s, word in (("fail", "failed"), ("error", "errors"), ("skipped", "skipped")):
+        if counts[s]:
+            parts.append(paint(f"{counts[s]} {word}", s, color))
+    n_specs = len({r.spec for r in run.results})
+    verdict = "OK" if run.ok() else "FAILED"
+    return (f"{verdict}: {n_specs} blocks × {len(run.backends)} backends — {', '.join(parts)} "
+            f"in {run.wall_s:.1f} s")
+
+
+def write_json(run, path) -> None:
+    with open(path, "w") as f:
+        json.dump(run.as_json(), f, indent=1, allow_nan=False)
+        f.write("\n")

@@ -1,0 +1,196 @@
+"""One comparison run: generate each spec's case, ask every backend, check what comes back.
+
+Per spec and backend the checks are, in this order: every output against the float64 reference, then
+every gradient (input first, then parameters in spec order) against the median of all backends and along
+random directions against the reference's own central differences (see ``harness.checks``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pathlib
+import shutil
+import tempfile
+import time
+
+import numpy as np
+
+import backends
+import specs
+from harness import checks
+from harness.data import make_case
+from harness.protocol import load_arrays, output_key, save_arrays
+
+
+@dataclasses.dataclass
+class Result:
+    spec: str  # the name that was run: a spec or one of its variants
+    backend: str
+    status: str  # pass | fail | error | skipped
+    reason: str = ""
+    checks: list = dataclasses.field(default_factory=list)
+    native_params: list = dataclasses.field(default_factory=list)
+    seconds: float = 0.0
+    variant_of: str | None = None
+    detail: str = ""  # traceback of an error, for --verbose and logs
+
+    @property
+    def worst_rel_err(self) -> float | None:
+        """The largest relative error of any check (element-wise or directional); inf if one has none."""
+        if any(c.max_rel_err is None for c in self.checks):
+            return float("inf")
+        errs = [e for c in self.checks for e in (c.max_rel_err, c.fd_rel_err) if e is not None]
+        return max(errs) if errs else None
+
+    def failing(self) -> list:
+        return [c for c in self.checks if not c.passed]
+
+    def as_json(self) -> dict:
+        d = {"spec": self.spec, "backend": self.backend, "status": self.status, "reason": self.reason,
+             "checks": [c.as_json() for c in self.checks], "native_params": self.native_params,
+             "seconds": round(self.seconds, 4)}
+        if self.variant_of:
+            d["variant_of"] = self.variant_of
+        return d
+
+
+@dataclasses.dataclass
+class Run:
+    dtype: str
+    seed: int
+    backends: list
+    versions: dict
+    results: list
+    wall_s: float = 0.0
+    workers: dict = dataclasses.field(default_factory=dict)  # backend -> {"start_s", "import_s", "work_s"}
+
+    def ok(self) -> bool:
+        return all(r.status in ("pass", "skipped") for r in self.results)
+
+    def as_json(self) -> dict:
+        return {"dtype": self.dtype, "seed": self.seed, "versions": self.versions,
+                "results": [r.as_json() for r in self.results],
+                "timing": {"wall_s": round(self.wall_s, 3), "workers": self.workers}}
+
+
+def resolve_names(names) -> list:
+    """[(run name, spec, variant)] for the given names (all specs, no variants, when empty)."""
+    out = []
+    for n in names or specs.names():
+        spec, variant = specs.resolve(n)
+        out.append((n, spec, variant))
+    return out
+
+
+def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=None, overrides=None,
+                     on_event=None, work_dir=None) -> Run:
+    """Run ``names`` on ``backend_names`` through ``pool``.
+
+    ``overrides``: {(run name, backend): {array key: value}} replaces arrays sent to one backend only
+    (the tests use it to hand one framework a perturbed weight).
+    """
+    started = time.perf_counter()
+    overrides = overrides or {}
+    own_dir = work_dir is None
+    work = pathlib.Path(work_dir or tempfile.mkdtemp(prefix="blockparity-"))
+    try:
+        todo = resolve_names(names)
+        cases, directions, jobs, results = {}, {}, {b: [] for b in backend_names}, {}
+        slot_of = {}
+        for name, spec, variant in todo:
+            case = make_case(spec, seed, dtype)
+            cases[name] = case
+            arrays_path = work / f"{name}.{dtype}.npz"
+            save_arrays(arrays_path, case.arrays())
+            for b in backend_names:
+                gap = backends.info(b).GAPS.get(spec.module)
+                if gap:
+                    results[(name, b)] = Result(name, b, "skipped", gap, variant_of=spec.name if variant else None)
+                    continue
+                path = arrays_path
+                if (name, b) in overrides:
+                    path = work / f"{name}.{dtype}.{b}.in.npz"
+                    save_arrays(path, {**case.arrays(), **overrides[(name, b)]})
+                slot_of[(b, len(jobs[b]))] = name
+                jobs[b].append({"spec": name, "dtype": dtype, "arrays": str(path),
+                                "out": str(work / f"{name}.{dtype}.{b}.npz")})
+        # The workers are importing their frameworks meanwhile: spend that time on the reference.
+        for name, spec, _ in todo:
+            directions[name] = checks.reference_directions(spec, cases[name], seed, dtype)
+        replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
+
+        got = {}
+        for (b, i), reply in replies.items():
+            name = slot_of[(b, i)]
+            spec, variant = specs.resolve(name)
+            of = spec.name if variant else None
+            if reply.status != "ok":
+                results[(name, b)] = Result(name, b, reply.status, reply.reason, variant_of=of, detail=reply.detail,
+                                            seconds=reply.seconds)
+                continue
+            got[(name, b)] = load_arrays(jobs[b][i]["out"])
+            results[(name, b)] = Result(name, b, "pass", native_params=reply.native_params,
+                                        seconds=reply.seconds, variant_of=of)
+
+        for name, spec, _ in todo:
+            tol = spec.tolerance[dtype]
+            here = [b for b in backend_names if (name, b) in got]
+            grads = {}
+            for q, (kind, key) in checks.gradient_quantities(spec).items():
+                shape = tuple((spec.inputs if kind == "input" else spec.params)[key].shape)
+                usable = [got[(name, b)][q] for b in here if q in got[(name, b)]]
+                usable = [v for v in usable if v.shape == shape and np.all(np.isfinite(v))]
+                # with nothing usable the check below reports why (absent, shape, NaN) against zeros
+                grads[q] = checks.consensus(usable) if usable else np.zeros(shape)
+            for b in here:
+                arrays = got[(name, b)]
+                result = results[(name, b)]
+                for k in spec.outputs:
+                    key = output_key(spec, k)
+                    result.checks.append(checks.compare(key, arrays.get(key), cases[name].outputs[k], tol))
+                for q, want in grads.items():
+                    value = arrays.get(q)
+                    check = checks.compare(q, value, want, tol)
+                    own = [d for d in directions[name] if d.quantity == q]
+                    if not own and check.passed:
+                        check.note = ("no framework-free check: the reference loss was not smooth along any of "
+                                      f"{4 * checks.FD_DIRECTIONS} random directions")
+                    if own and check.max_abs_err is not None:  # present, right shape, finite
+                        check.fd_rel_err = checks.directional_error(value, own)
+                        if check.fd_rel_err is None or not np.isfinite(check.fd_rel_err) \
+                                or check.fd_rel_err > checks.FD_TOLERANCE[dtype]:
+                            check.passed = False
+                            check.note = check.note or (
+                                f"directional derivative is off the float64 reference's central difference "
+                                f"by {check.fd_rel_err:.1e} (limit {checks.FD_TOLERANCE[dtype]:.0e})")
+                    result.checks.append(check)
+                result.status = "pass" if all(c.passed for c in result.checks) else "fail"
+
+        if dump:
+            write_dump(dump, todo, cases, got)
+        ordered = [results[(name, b)] for name, _, _ in todo for b in backend_names if (name, b) in results]
+        workers = {b: {"start_s": round(w.start_s, 3), "import_s": w.import_s,
+                       "work_s": round(sum(r.seconds for r in ordered if r.backend == b), 3)}
+                   for b, w in pool.workers.items() if w.start_s is not None and b in backend_names}
+        return Run(dtype, seed, list(backend_names), pool.versions(), ordered, time.perf_counter() - started,
+                   workers)
+    finally:
+        if own_dir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def write_dump(root, todo, cases, got) -> None:
+    """``--dump DIR``: DIR/<spec>/inputs.npz, params.npz and <backend>.npz, canonical layout."""
+    for name, spec, _ in todo:
+        d = pathlib.Path(root) / name
+        d.mkdir(parents=True, exist_ok=True)
+        case = cases[name]
+        single = len(spec.inputs) == 1 and len(spec.outputs) == 1
+        inputs = {("x" if single else k): v for k, v in case.inputs.items()}
+        inputs.update({("cotangent" if len(spec.outputs) == 1 else f"cotangent:{k}"): v
+                       for k, v in case.cotangents.items()})
+        save_arrays(d / "inputs.npz", inputs)
+        save_arrays(d / "params.npz", {**case.params, **case.constants})
+        for (n, b), arrays in got.items():
+            if n == name:
+                save_arrays(d / f"{b}.npz", {k: v for k, v in arrays.items()})

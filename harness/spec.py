@@ -1,0 +1,109 @@
+"""The framework-neutral description of a block: what it computes, on what, and how closely.
+
+A spec is data plus one float64 NumPy function. It never imports a framework, so it loads in every
+worker (the Gluon worker runs NumPy 1.23, the others NumPy 2). Conventions it fixes for everyone:
+
+* layouts are ONNX/PyTorch: activations NCHW, Linear weight (out, in), conv weight (O, I, kH, kW);
+* parameter names are the ``state_dict`` names of the d2l-style PyTorch realisation;
+* the loss whose gradients are compared is ``sum(output * cotangent)`` (summed over every output).
+
+The reference is called as ``reference(inputs, params, constants, tap)`` where each argument is a dict of
+float64 arrays by name and ``tap(name, value)`` returns ``value`` (the harness uses it to record named
+intermediate points). It returns one array, or a tuple in the order of ``outputs``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+
+DTYPES = ("float32", "float64")
+
+
+@dataclasses.dataclass(frozen=True)
+class Input:
+    """One model input. ``layout`` tells NHWC frameworks to transpose it ("NCHW") or not (None)."""
+
+    shape: tuple
+    dist: str = "normal"  # "normal" (mean 0, std 1), "uniform" on [0, 1), or "randint:<high>" (ints)
+    layout: str | None = None
+
+    @property
+    def differentiable(self) -> bool:
+        return not self.dist.startswith("randint")
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """A canonical parameter or constant.
+
+    ``init`` draws its value: "fan_in" is PyTorch's default for Linear/Conv weights and biases,
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), with fan_in taken from ``fan_in`` or, for a weight, from its shape;
+    "normal" and "uniform" are N(0, 1) and U(0, 1) (``torch.randn`` / ``torch.rand``).
+    ``flattened_from`` marks a Linear weight whose inputs are an NCHW feature map flattened in (C, H, W)
+    order: NHWC frameworks flatten in (H, W, C) order and must permute the rows of their kernel.
+    """
+
+    shape: tuple
+    init: str = "fan_in"
+    fan_in: int | None = None
+    flattened_from: tuple | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """A named alternative realisation (usually a known mistake) that the harness must tell apart.
+
+    ``model`` is the name each backend's module gives it; ``why`` says what is wrong and how to fix it.
+    """
+
+    name: str
+    model: str
+    why: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    name: str
+    title: str
+    section: str  # the d2l section, e.g. "6.1 Layers and Modules"
+    model: str  # the class or function each backend's ``<module>.py`` defines
+    inputs: Mapping[str, Input]
+    reference: Callable
+    tolerance: Mapping[str, float]  # max relative error per dtype (see harness.checks)
+    tolerance_why: str
+    params: Mapping[str, Param | tuple] = dataclasses.field(default_factory=dict)
+    constants: Mapping[str, Param | tuple] = dataclasses.field(default_factory=dict)
+    args: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    outputs: tuple = ("output",)
+    output_layout: str | None = None  # "NCHW" when the output is a feature map
+    taps: tuple = ()
+    variants: tuple = ()
+    module: str = ""  # file name under specs/ and backends/<fw>/, filled in by the registry
+    doc: str = ""  # the spec module's docstring, filled in by the registry
+
+    def __post_init__(self):
+        def as_param(p, default_init):
+            return p if isinstance(p, Param) else Param(tuple(p), init=default_init)
+
+        object.__setattr__(self, "params", {k: as_param(v, "fan_in") for k, v in self.params.items()})
+        object.__setattr__(self, "constants", {k: as_param(v, "uniform") for k, v in self.constants.items()})
+        missing = [d for d in DTYPES if d not in self.tolerance]
+        if missing:
+            raise ValueError(f"spec {self.name!r}: tolerance needs a value for {missing}")
+
+    def fan_in(self, name: str) -> int:
+        """The fan-in PyTorch's default initialiser would use for parameter ``name``."""
+        p = self.params.get(name) or self.constants[name]
+        if p.fan_in:
+            return p.fan_in
+        if len(p.shape) >= 2:
+            return p.shape[1] * math.prod(p.shape[2:])
+        sibling = name.rsplit(".", 1)[0] + ".weight" if "." in name else "weight"
+        if sibling in self.params and len(self.params[sibling].shape) >= 2:
+            return self.fan_in(sibling)
+        raise ValueError(f"spec {self.name!r}: cannot tell the fan-in of {name!r}; give Param(fan_in=...)")
+
+    def variant(self, name: str) -> Variant | None:
+        return next((v for v in self.variants if v.name == name), None)

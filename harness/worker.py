@@ -1,0 +1,86 @@
+"""One backend's long-lived worker: ``python -m harness.worker <backend>``.
+
+It imports its framework once, then serves every request of a run (see ``harness.protocol``). Each
+request builds a fresh model from the backend's realisation (``backends/<fw>/<spec module>.py``), so one
+spec cannot leak state into the next. Errors in a request are answered, not raised: the worker stays up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+import time
+import traceback
+
+
+def _one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip().replace("\n", " ")
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def realisation(backend: str, spec, variant):
+    """The class or function that realises ``spec`` (or its ``variant``) in ``backend``."""
+    model = variant.model if variant else spec.model
+    path = f"backends/{backend}/{spec.module}.py"
+    try:
+        module = importlib.import_module(f"backends.{backend}.{spec.module}")
+    except ModuleNotFoundError as e:
+        if e.name == f"backends.{backend}.{spec.module}":
+            raise LookupError(f"not realised: {path} does not exist") from None
+        raise
+    if not hasattr(module, model):
+        raise LookupError(f"not realised: {path} defines no {model!r}")
+    return getattr(module, model)
+
+
+def main(backend: str) -> None:
+    from harness.protocol import encode, load_arrays, save_arrays
+
+    proto = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # C libraries and print() must never write into the protocol stream
+    sys.stdout = sys.stderr
+
+    def send(**msg):
+        proto.write(encode(msg))
+        proto.flush()
+
+    start = time.perf_counter()
+    info = importlib.import_module(f"backends.{backend}")
+    missing = [m for m in info.REQUIRES if importlib.util.find_spec(m) is None]
+    if missing:
+        send(event="unavailable", reason=f"{', '.join(missing)} not installed for {sys.executable}")
+        return
+    try:
+        adapter = importlib.import_module(f"backends.{backend}.adapter").Adapter()
+    except Exception as e:  # a framework that is installed but does not import is an error, not a skip
+        send(event="failed", reason=f"{backend} did not import: {_one_line(e)}", detail=traceback.format_exc())
+        return
+    send(event="ready", backend=backend, version=adapter.version(), pid=os.getpid(),
+         import_s=round(time.perf_counter() - start, 3))
+
+    import json
+
+    import specs
+
+    for line in sys.stdin:
+        req = json.loads(line)
+        if req["op"] == "quit":
+            break
+        t0 = time.perf_counter()
+        try:
+            spec, variant = specs.resolve(req["spec"])
+            factory = realisation(backend, spec, variant)
+            arrays = load_arrays(req["arrays"])
+            result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False))
+            save_arrays(req["out"], result.arrays)
+            send(event="done", id=req["id"], ok=True, seconds=round(time.perf_counter() - t0, 4),
+                 native_params=result.native_params)
+        except Exception as e:
+            send(event="done", id=req["id"], ok=False, error=_one_line(e), detail=traceback.format_exc(),
+                 seconds=round(time.perf_counter() - t0, 4))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

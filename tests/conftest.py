@@ -1,0 +1,34 @@
+"""One set of backend workers per test session, shared by every test that needs real frameworks."""
+
+import pytest
+
+import backends
+from harness import report
+from harness.pool import Pool
+from harness.run import compare_backends
+
+
+@pytest.fixture(scope="session")
+def pool(tmp_path_factory):
+    with Pool(backends.names(), tmp_path_factory.mktemp("workers")) as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def compare(pool):
+    """compare(names, backends=None, dtype=..., seed=..., overrides=...) -> Run, cached per arguments."""
+    cache = {}
+
+    def run(names=(), backend_names=None, dtype="float32", seed=0, overrides=None):
+        key = (tuple(names), tuple(backend_names or ()), dtype, seed, repr(overrides))
+        if key not in cache or overrides:
+            cache[key] = compare_backends(pool, list(names), backend_names or backends.names(), dtype, seed,
+                                          overrides=overrides)
+        return cache[key]
+
+    return run
+
+
+def explain(result, run) -> str:
+    """What a failing result says in the terminal report: checks, values and the command to reproduce."""
+    return "\n".join(report.explain(result, run)) or f"{result.spec}[{result.backend}] {result.status}"

@@ -1,0 +1,101 @@
+"""Worker isolation: a backend that is missing, broken, crashing or hanging never takes the others down."""
+
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from harness.pool import ROOT, Pool
+from harness.protocol import load_arrays, save_arrays
+from harness.run import compare_backends
+
+
+def statuses(run):
+    return {(r.spec, r.backend): (r.status, r.reason) for r in run.results}
+
+
+def test_killed_worker_gives_an_error_row_and_the_rest_still_arrive(tmp_path):
+    killed = []
+
+    def kill_first_gluon_request(backend, kind, payload):
+        if backend == "gluon" and kind == "started" and not killed:
+            os.kill(pool.workers["gluon"].proc.pid, signal.SIGKILL)
+            killed.append(payload["spec"])
+
+    with Pool(["torch", "gluon"], tmp_path) as pool:
+        run = compare_backends(pool, ["mlp", "centered_layer"], ["torch", "gluon"], on_event=kill_first_gluon_request)
+    got = statuses(run)
+    assert killed == ["mlp"]
+    assert got[("mlp", "gluon")][0] == "error" and "SIGKILL" in got[("mlp", "gluon")][1]
+    # the worker was restarted for what was left, and torch never noticed
+    assert got[("centered_layer", "gluon")][0] == "pass"
+    assert got[("mlp", "torch")][0] == got[("centered_layer", "torch")][0] == "pass"
+
+
+def test_a_hanging_worker_times_out_and_is_given_up_after_restarts(tmp_path):
+    with Pool(["torch"], tmp_path, timeout=0.001) as pool:
+        run = compare_backends(pool, ["mlp", "nest_mlp", "chimera", "my_linear"], ["torch"])
+    reasons = [r.reason for r in run.results]
+    assert all(r.status == "error" for r in run.results)
+    assert "timed out after" in reasons[0]
+    assert any("not restarted again" in r for r in reasons), reasons
+
+
+def test_missing_framework_is_skipped_not_failed(tmp_path, monkeypatch):
+    # The main environment has no mxnet: the Gluon worker started there reports itself unavailable.
+    monkeypatch.setenv("BLOCKPARITY_PYTHON_GLUON", str(ROOT / ".venv" / "bin" / "python"))
+    with Pool(["gluon"], tmp_path) as pool:
+        run = compare_backends(pool, ["mlp"], ["gluon"])
+    (r,) = run.results
+    assert r.status == "skipped" and "mxnet not installed" in r.reason
+    assert run.ok()
+
+
+def test_missing_interpreter_is_skipped_with_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("BLOCKPARITY_PYTHON_GLUON", str(tmp_path / "nowhere" / "python"))
+    with Pool(["gluon"], tmp_path) as pool:
+        run = compare_backends(pool, ["mlp"], ["gluon"])
+    assert run.results[0].status == "skipped" and "make compare" in run.results[0].reason
+
+
+def test_worker_that_dies_at_start_is_an_error_with_its_last_words(tmp_path, monkeypatch):
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'ImportError: libfoo.so: cannot open shared object file' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("BLOCKPARITY_PYTHON_FLAX", str(broken))
+    with Pool(["torch", "flax"], tmp_path) as pool:
+        run = compare_backends(pool, ["my_linear"], ["torch", "flax"])
+    got = statuses(run)
+    assert got[("my_linear", "flax")][0] == "error"
+    assert "exit code 3" in got[("my_linear", "flax")][1] and "libfoo.so" in got[("my_linear", "flax")][1]
+    assert got[("my_linear", "torch")][0] == "pass"
+
+
+def test_arrays_cross_without_pickle(tmp_path):
+    save_arrays(tmp_path / "ok.npz", {"param:a.weight": np.ones((2, 3), np.float32), "input:x": np.arange(3)})
+    assert load_arrays(tmp_path / "ok.npz")["param:a.weight"].shape == (2, 3)
+    save_arrays(tmp_path / "bad.npz", {"x": np.array([{"a": 1}], dtype=object)})
+    with pytest.raises(ValueError, match="allow_pickle"):
+        load_arrays(tmp_path / "bad.npz")
+
+
+def test_worker_keeps_the_protocol_clean_of_framework_output(tmp_path):
+    """Anything printed to stdout by a framework or a realisation goes to the worker's log, not the protocol."""
+    import subprocess
+
+    code = ("import os\n"
+            "from backends.torch import adapter\n"
+            "from harness import worker\n"
+            "version = adapter.Adapter.version\n"
+            "def noisy(self):\n"  # runs inside the worker, after it has taken stdout over
+            "    print('noise from Python')\n"
+            "    os.write(1, b'noise from C\\n')\n"
+            "    return version(self)\n"
+            "adapter.Adapter.version = noisy\n"
+            "worker.main('torch')\n")
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], input=b'{"op": "quit"}\n',
+                          capture_output=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    lines = proc.stdout.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('{"event":"ready"'), lines
+    assert b"noise from Python" in proc.stderr and b"noise from C" in proc.stderr
