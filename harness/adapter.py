@@ -28,6 +28,14 @@ class BindingError(Exception):
     """The realisation's parameters do not match the spec's (names, count or shapes)."""
 
 
+# Mistakes an adapter can be told to make on purpose (Variant.fault), so that tests and the trap catalogue
+# can prove the harness catches them. Each is what a plausible hand-written weight map gets wrong.
+FAULTS = {
+    "conv_kernel_untransposed": "conv weight (O, I, kH, kW) reshaped, not transposed, to (kH, kW, I, O)",
+    "flatten_rows_unpermuted": "a Dense after an NHWC Flatten loaded with plain W.T (rows in (C, H, W) order)",
+}
+
+
 def _same(a):
     return a
 
@@ -49,11 +57,12 @@ class Result:
     native_params: list
 
 
-def dense_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, spec, handles=(None, None)):
+def dense_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, spec, handles=(None, None),
+                fault=None):
     """Slots of a Dense layer that stores its kernel (in, out); handles the flatten-after-NHWC case."""
     weight = f"{prefix}weight"
     param = spec.params.get(weight)
-    chw = param.flattened_from if param is not None else None
+    chw = param.flattened_from if param is not None and fault != "flatten_rows_unpermuted" else None
     if chw:
         to_native = lambda w, chw=chw: layout.flattened_dense_kernel(w, chw)  # noqa: E731
         from_native = lambda k, chw=chw: layout.flattened_dense_weight(k, chw)  # noqa: E731
@@ -65,10 +74,15 @@ def dense_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, spec,
     return slots
 
 
-def conv_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, handles=(None, None)):
+def conv_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, handles=(None, None), fault=None):
     """Slots of a Conv layer that stores its kernel (kH, kW, I, O)."""
+    if fault == "conv_kernel_untransposed":  # right shapes, scrambled values; mapped back the same way
+        to_native = lambda w: w.reshape(w.shape[2], w.shape[3], w.shape[1], w.shape[0])  # noqa: E731
+        from_native = lambda k: k.reshape(k.shape[3], k.shape[2], k.shape[0], k.shape[1])  # noqa: E731
+    else:
+        to_native, from_native = layout.conv_kernel, layout.conv_weight
     slots = [Slot(f"{prefix}weight", f"{native_prefix}kernel", tuple(kernel_shape), handles[0],
-                  layout.conv_kernel, layout.conv_weight)]
+                  to_native, from_native)]
     if bias_shape is not None:
         slots.append(Slot(f"{prefix}bias", f"{native_prefix}bias", tuple(bias_shape), handles[1]))
     return slots
@@ -113,7 +127,12 @@ class Adapter:
         return layout.nhwc_to_nchw(a) if self.nhwc and layout_name == "NCHW" else a
 
     # --- the flow ----------------------------------------------------------------------------------
-    def run(self, spec, factory, arrays: dict, dtype: str, taps: bool = False) -> Result:
+    fault = None  # the Variant.fault of the request being served
+
+    def run(self, spec, factory, arrays: dict, dtype: str, taps: bool = False, fault=None) -> Result:
+        if fault is not None and fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}. Expected one of: {', '.join(FAULTS)}")
+        self.fault = fault
         inputs = {k: self.to_native_layout(arrays[f"input:{k}"], i.layout) for k, i in spec.inputs.items()}
         values = {**{k: arrays[f"param:{k}"] for k in spec.params},
                   **{k: arrays[f"const:{k}"] for k in spec.constants}}

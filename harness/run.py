@@ -104,6 +104,8 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
             save_arrays(arrays_path, case.arrays())
             for b in backend_names:
                 gap = backends.info(b).GAPS.get(spec.module)
+                if variant and variant.backends and b not in variant.backends:
+                    gap = f"the mistake {name} is about {', '.join(variant.backends)}, not {b}"
                 if gap:
                     results[(name, b)] = Result(name, b, "skipped", gap, variant_of=spec.name if variant else None)
                     continue

@@ -53,14 +53,22 @@ class Param:
 
 @dataclasses.dataclass(frozen=True)
 class Variant:
-    """A named alternative realisation (usually a known mistake) that the harness must tell apart.
+    """A named, deliberately wrong-but-plausible realisation that the harness must catch: a trap.
 
-    ``model`` is the name each backend's module gives it; ``why`` says what is wrong and how to fix it.
+    ``model``: the class or function each backend's module gives the wrong realisation (None: the spec's
+    own, e.g. when only the weight mapping is wrong). ``fault``: a mistake made by the adapter instead of
+    the realisation (see ``harness.adapter.FAULTS``), e.g. a conv kernel copied without its transpose.
+    ``backends``: the frameworks the mistake is about (None: every backend that realises ``model``).
+    ``expected_tap``: where the harness must localise it (the first diverging tap, or for a gradient-only
+    mistake the first diverging parameter, walking backward). ``why``: what is wrong and how to fix it.
     """
 
     name: str
-    model: str
     why: str
+    model: str | None = None
+    fault: str | None = None
+    backends: tuple | None = None
+    expected_tap: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +86,11 @@ class Spec:
     args: Mapping[str, object] = dataclasses.field(default_factory=dict)
     outputs: tuple = ("output",)
     output_layout: str | None = None  # "NCHW" when the output is a feature map
-    taps: tuple = ()
+    # Named intermediate points, in forward order: tap name -> layout. A tap is the output of the module
+    # at that canonical path (the PyTorch realisation's module of that name); for a Keras/Gluon layer that
+    # folds its activation in, it is the value before the activation, as PyTorch's Linear gives it.
+    # Layout: None (as is), "NCHW" (a feature map) or ("flat", (C, H, W)) (a flattened feature map).
+    taps: Mapping[str, object] = dataclasses.field(default_factory=dict)
     variants: tuple = ()
     module: str = ""  # file name under specs/ and backends/<fw>/, filled in by the registry
     doc: str = ""  # the spec module's docstring, filled in by the registry

@@ -22,7 +22,7 @@ def _one_line(exc: BaseException) -> str:
 
 def realisation(backend: str, spec, variant):
     """The class or function that realises ``spec`` (or its ``variant``) in ``backend``."""
-    model = variant.model if variant else spec.model
+    model = (variant.model if variant else None) or spec.model
     path = f"backends/{backend}/{spec.module}.py"
     try:
         module = importlib.import_module(f"backends.{backend}.{spec.module}")
@@ -73,7 +73,8 @@ def main(backend: str) -> None:
             spec, variant = specs.resolve(req["spec"])
             factory = realisation(backend, spec, variant)
             arrays = load_arrays(req["arrays"])
-            result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False))
+            result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False),
+                                 fault=variant.fault if variant else None)
             save_arrays(req["out"], result.arrays)
             send(event="done", id=req["id"], ok=True, seconds=round(time.perf_counter() - t0, 4),
                  native_params=result.native_params)

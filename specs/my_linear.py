@@ -33,6 +33,7 @@ SPEC = Spec(
         Variant(
             name="my_linear_data_attr",
             model="MyLinearDataAttr",
+            expected_tap="weight",
             why="The layer reads its parameters' values without their gradient (torch `weight.data`, "
             "flax `stop_gradient`, Keras `ops.stop_gradient`, Gluon `.data().detach()`). The forward pass "
             "is right, so output checks pass, but training would never update the layer: the parameter "

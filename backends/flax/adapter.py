@@ -98,7 +98,7 @@ class Adapter(adapter.Adapter):
                     bias = leaves_here.get("bias")
                     slots += make(prefix, native, leaves_here["kernel"].shape,
                                   None if bias is None else bias.shape, *extra,
-                                  handles=(handles["kernel"], handles.get("bias")))
+                                  handles=(handles["kernel"], handles.get("bias")), fault=self.fault)
                 else:
                     slots += [adapter.Slot(prefix + k, native + k, tuple(v.shape), handles[k], constant=constant)
                               for k, v in leaves_here.items()]

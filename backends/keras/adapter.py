@@ -81,10 +81,10 @@ class Adapter(adapter.Adapter):
                 k, b = by_name["kernel"], by_name.get("bias")
                 if isinstance(layer, keras.layers.Dense):
                     slots += adapter.dense_slots(prefix, native, k.shape, None if b is None else b.shape, spec,
-                                                  handles=(k, b))
+                                                  handles=(k, b), fault=self.fault)
                 else:
                     slots += adapter.conv_slots(prefix, native, k.shape, None if b is None else b.shape,
-                                                 handles=(k, b))
+                                                 handles=(k, b), fault=self.fault)
             else:
                 slots += [adapter.Slot(prefix + v.name, native + v.name, tuple(v.shape), v, constant=not v.trainable)
                           for v in own]
