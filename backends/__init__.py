@@ -3,7 +3,9 @@
 * ``__init__.py``: a few constants, never the framework itself (the coordinator imports it):
   ``LABEL`` (display name), ``REQUIRES`` (modules that must be importable), ``ENV`` (the virtual
   environment whose interpreter runs the worker) and ``GAPS`` (block -> reason it is not realised: shown
-  as ``skipped``, never counted as a pass);
+  as ``skipped``, never counted as a pass) and ``TOLERANCES`` ((block, dtype) -> (max relative error,
+  measured reason): a documented precision limit of the framework; that backend is held to it instead of
+  the spec's tolerance, does not vote in the gradient consensus, and every run lists it);
 * ``adapter.py``: class ``Adapter`` (see ``harness.adapter``), the only glue;
 * one module per block, named like its spec (``specs/mlp.py`` <-> ``backends/<fw>/mlp.py``): the
   teaching code, as a d2l reader would write it.

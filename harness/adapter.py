@@ -124,6 +124,8 @@ class Adapter:
         return layout.nchw_to_nhwc(a) if self.nhwc and layout_name == "NCHW" else a
 
     def to_canonical_layout(self, a, layout_name):
+        if self.nhwc and isinstance(layout_name, tuple) and layout_name[0] == "flat":
+            return a[:, np.argsort(layout.flatten_permutation(layout_name[1]))]  # (h, w, c) -> (c, h, w) order
         return layout.nhwc_to_nchw(a) if self.nhwc and layout_name == "NCHW" else a
 
     # --- the flow ----------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ class Adapter:
             if g is not None:
                 result[f"grad:{k}"] = by_name[k].from_native(np.asarray(g))
         for k, t in (tapped or {}).items():
-            result[f"tap:{k}"] = np.asarray(t)
+            result[f"tap:{k}"] = self.to_canonical_layout(np.asarray(t), spec.taps.get(k))
         inventory = [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape)}
                      for s in slots]
         return Result(result, inventory)
@@ -202,3 +204,21 @@ def sequence_numbers(folded: list) -> list:
 
 def join(prefix: str, name) -> str:
     return f"{prefix}{name}."
+
+
+def tap_points(walked, wanted) -> dict:
+    """Where each wanted tap is read, for frameworks whose layers may fold their activation in.
+
+    ``walked``: [(canonical prefix, layer, folds_activation)]. Returns tap -> (layer, "out" | "pre"): a
+    layer's output, or, for a folded layer, the value before its activation (what PyTorch's Linear gives);
+    the folded activation itself stands for the next PyTorch module, so when the layer is numbered ``k``
+    the tap ``k+1`` is its output (rule 3 above).
+    """
+    points = {}
+    for prefix, layer, folded in walked:
+        name = prefix[:-1]
+        points[name] = (layer, "pre" if folded else "out")
+        head, _, last = name.rpartition(".")
+        if folded and last.isdigit():
+            points[f"{head}.{int(last) + 1}" if head else str(int(last) + 1)] = (layer, "out")
+    return {k: v for k, v in points.items() if k in wanted}

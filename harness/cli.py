@@ -101,7 +101,13 @@ def cmd_bench(argv) -> int:
     return bench.main(argv)
 
 
-COMMANDS = {"list": cmd_list, "bench": cmd_bench}
+def cmd_traps(argv) -> int:
+    from harness import traps
+
+    return traps.main(argv)
+
+
+COMMANDS = {"list": cmd_list, "bench": cmd_bench, "traps": cmd_traps}
 
 
 def main(argv=None) -> int:

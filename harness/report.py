@@ -33,7 +33,21 @@ def fmt_err(x) -> str:
 def cell(result) -> str:
     if result.status in ("error", "skipped"):
         return f"{MARK[result.status]} {result.status}"
-    return f"{MARK[result.status]} {fmt_err(result.worst_rel_err)}"
+    where = result.first_divergence and result.first_divergence.get("tap")
+    return f"{MARK[result.status]} {fmt_err(result.worst_rel_err)}" + (f" @{where}" if where else "")
+
+
+def divergence_line(result) -> str:
+    d = result.first_divergence
+    if not d:
+        return ""
+    if d.get("tap") is None:
+        return f"    first divergence: unknown ({d.get('note', '')})"
+    errs = (f": max|Δ|={fmt_err(d['max_abs_err'])} rel={fmt_err(d['max_rel_err'])}"
+            if d.get("max_abs_err") is not None else f": {d.get('note', '')}")
+    if d.get("fd_rel_err") is not None:
+        errs += f" fd={fmt_err(d['fd_rel_err'])}"
+    return f"    first divergence at {d['tap']}{errs}"
 
 
 def reproduce(result, run) -> str:
@@ -54,6 +68,8 @@ def explain(result, run) -> list[str]:
         fd = f" fd={c.fd_rel_err:.1e}" if c.fd_rel_err is not None else ""
         note = f" — {c.note}" if c.note else ""
         lines.append(f"{head} {c.quantity} {what}{fd}{note}".replace("  ", " "))
+    if result.first_divergence:
+        lines.append(divergence_line(result))
     lines.append(f"    reproduce: {reproduce(result, run)}")
     return lines
 
@@ -66,7 +82,7 @@ def table(run, color=False) -> str:
     names = list(dict.fromkeys(r.spec for r in run.results))
     by = {(r.spec, r.backend): r for r in run.results}
     width = max([len(n) for n in names] + [4]) + 2
-    col = 14
+    col = max([len(cell(r)) for r in run.results] + [len(backends.info(b).LABEL) for b in run.backends]) + 2
     out = [f"blockparity — {run.dtype}, seed {run.seed} — {versions_line(run)}", ""]
     out.append(("spec".ljust(width) + "".join(backends.info(b).LABEL.ljust(col) for b in run.backends)).rstrip())
     for n in names:
@@ -78,8 +94,11 @@ def table(run, color=False) -> str:
         out.append(row.rstrip())
     problems = [line for r in run.results for line in explain(r, run)]
     skipped = {(r.backend, r.reason) for r in run.results if r.status == "skipped"}
+    limits = [f"{r.spec}[{r.backend}]: {r.reason}" for r in run.results if r.status == "pass" and r.reason]
     if problems:
         out += ["", "What failed:"] + [f"  {p}" for p in problems]
+    if limits:
+        out += ["", "Passed within a declared precision limit:"] + [f"  {line}" for line in limits]
     if skipped:
         out += ["", "Skipped:"] + [f"  {b}: {why}" for b, why in sorted(skipped)]
     out += ["", summary(run, color)]

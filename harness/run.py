@@ -17,7 +17,7 @@ import numpy as np
 
 import backends
 import specs
-from harness import checks
+from harness import checks, localise
 from harness.data import make_case
 from harness.protocol import load_arrays, output_key, save_arrays
 
@@ -33,13 +33,19 @@ class Result:
     seconds: float = 0.0
     variant_of: str | None = None
     detail: str = ""  # traceback of an error, for --verbose and logs
+    first_divergence: dict | None = None  # see harness.localise
 
     @property
     def worst_rel_err(self) -> float | None:
-        """The largest relative error of any check (element-wise or directional); inf if one has none."""
+        """The largest relative error of any check; inf if one could not be measured.
+
+        A directional (framework-free) error counts where it is what failed the check: otherwise it
+        measures the central difference's own accuracy (~1e-10), not the backend's.
+        """
         if any(c.max_rel_err is None for c in self.checks):
             return float("inf")
-        errs = [e for c in self.checks for e in (c.max_rel_err, c.fd_rel_err) if e is not None]
+        errs = [c.max_rel_err for c in self.checks]
+        errs += [c.fd_rel_err for c in self.checks if c.fd_rel_err is not None and not c.passed]
         return max(errs) if errs else None
 
     def failing(self) -> list:
@@ -48,7 +54,7 @@ class Result:
     def as_json(self) -> dict:
         d = {"spec": self.spec, "backend": self.backend, "status": self.status, "reason": self.reason,
              "checks": [c.as_json() for c in self.checks], "native_params": self.native_params,
-             "seconds": round(self.seconds, 4)}
+             "seconds": round(self.seconds, 4), "first_divergence": self.first_divergence}
         if self.variant_of:
             d["variant_of"] = self.variant_of
         return d
@@ -135,18 +141,24 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                                         seconds=reply.seconds, variant_of=of)
 
         for name, spec, _ in todo:
-            tol = spec.tolerance[dtype]
             here = [b for b in backend_names if (name, b) in got]
+            limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in here}
+            # a backend with a declared precision limit for this block does not vote, unless all have one
+            voters = [b for b in here if not limits[b]] or here
             grads = {}
             for q, (kind, key) in checks.gradient_quantities(spec).items():
                 shape = tuple((spec.inputs if kind == "input" else spec.params)[key].shape)
-                usable = [got[(name, b)][q] for b in here if q in got[(name, b)]]
+                usable = [got[(name, b)][q] for b in voters if q in got[(name, b)]]
                 usable = [v for v in usable if v.shape == shape and np.all(np.isfinite(v))]
                 # with nothing usable the check below reports why (absent, shape, NaN) against zeros
                 grads[q] = checks.consensus(usable) if usable else np.zeros(shape)
             for b in here:
                 arrays = got[(name, b)]
                 result = results[(name, b)]
+                tol = spec.tolerance[dtype]
+                if limits[b]:
+                    tol, why = max(tol, limits[b][0]), limits[b][1]
+                    result.reason = f"precision limit {tol:.0e} declared for {spec.name} in {dtype}: {why}"
                 for k in spec.outputs:
                     key = output_key(spec, k)
                     result.checks.append(checks.compare(key, arrays.get(key), cases[name].outputs[k], tol))
@@ -167,7 +179,13 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                                 f"by {check.fd_rel_err:.1e} (limit {checks.FD_TOLERANCE[dtype]:.0e})")
                     result.checks.append(check)
                 result.status = "pass" if all(c.passed for c in result.checks) else "fail"
+                if limits[b] and result.status == "pass" and (result.worst_rel_err or 0) <= spec.tolerance[dtype]:
+                    result.status = "error"  # a declared limit that no longer applies must be noticed
+                    result.reason = (f"declared precision limit for {spec.name} in {dtype} is no longer needed "
+                                     f"(worst error {result.worst_rel_err:.1e} <= {spec.tolerance[dtype]:.0e}): "
+                                     f"remove it from backends/{b}/__init__.py TOLERANCES")
 
+        localise_failures(pool, todo, cases, results, jobs, slot_of, on_event, backend_names, dtype, work)
         if dump:
             write_dump(dump, todo, cases, got)
         ordered = [results[(name, b)] for name, _, _ in todo for b in backend_names if (name, b) in results]
@@ -179,6 +197,41 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
     finally:
         if own_dir:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def localise_failures(pool, todo, cases, results, jobs, slot_of, on_event, backend_names, dtype, work) -> None:
+    """Name where each failing result starts to diverge (``harness.localise``).
+
+    Taps cost a second request, so they are asked for only where an output failed; a gradient-only
+    failure is localised from the checks already made.
+    """
+    again = {b: [] for b in backend_names}
+    for (b, i), name in slot_of.items():
+        spec = specs.resolve(name)[0]
+        result = results[(name, b)]
+        if result.status != "fail":
+            continue
+        n_out = len(spec.outputs)
+        if all(c.passed for c in result.checks[:n_out]):
+            result.first_divergence = localise.backward(spec, result.checks[n_out:])
+        else:
+            out = str(work / f"{name}.{dtype}.{b}.taps.npz")
+            again[b].append({**jobs[b][i], "out": out, "taps": True})
+    if not any(again.values()):
+        return
+    replies = pool.run({b: j for b, j in again.items() if j}, on_event)
+    for (b, i), reply in replies.items():
+        req = again[b][i]
+        spec = specs.resolve(req["spec"])[0]
+        result = results[(req["spec"], b)]
+        n_out = len(spec.outputs)
+        if reply.status == "ok":
+            tapped = load_arrays(req["out"])
+            result.first_divergence = localise.forward(spec, cases[req["spec"]], tapped, spec.tolerance[dtype],
+                                                       result.checks[:n_out])
+        else:  # the failure itself stays reported; only its location is unknown
+            result.first_divergence = {"tap": None, "max_abs_err": None, "max_rel_err": None,
+                                       "note": f"taps unavailable: {reply.reason}"}
 
 
 def write_dump(root, todo, cases, got) -> None:

@@ -69,6 +69,8 @@ class Variant:
     fault: str | None = None
     backends: tuple | None = None
     expected_tap: str | None = None
+    dtype: str = "float32"  # the dtype in which the harness must catch it
+    missed_in: tuple = ()  # dtypes whose tolerance is known to be too loose to see it (asserted, so noticed)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,8 +16,8 @@ def chimera(x, p, c, tap=no_tap):
     def sub(prefix, d):
         return {k[len(prefix):]: v for k, v in d.items() if k.startswith(prefix)}
 
-    x = nest_mlp(x, sub("0.", p), {})
-    x = linear(x, p["1.weight"], p["1.bias"])
+    x = tap("0", nest_mlp(x, sub("0.", p), {}))
+    x = tap("1", linear(x, p["1.weight"], p["1.bias"]))
     return fixed_hidden_mlp(x, sub("2.", p), sub("2.", c))
 
 
@@ -35,5 +35,6 @@ SPEC = Spec(
     constants={"2.rand_weight": (20, 20)},
     reference=chimera,
     tolerance={"float32": 1e-5, "float64": 1e-10},
+    taps={"0": None, "1": None},
     tolerance_why="five dense layers ending in FixedHiddenMLP's bounded sum: float32 measured ~3e-7.",
 )

@@ -72,3 +72,14 @@ def test_folded_activations_are_numbered_like_pytorch(compare):
             names = {p["canonical"]: p["native"] for p in r.native_params}
             assert names["net.2.weight"] in ("net.layers[1].kernel", "net.1.weight"), names
 
+
+
+def test_a_declared_precision_limit_that_is_no_longer_needed_is_an_error(compare, monkeypatch):
+    """Limits are read by the coordinator: declaring one where the framework is already exact must not pass."""
+    import backends
+
+    monkeypatch.setitem(backends.info("torch").TOLERANCES, ("mlp", "float64"), (1e-6, "pretend float32 math"))
+    run = compare(["mlp"], ["torch", "flax"], dtype="float64", overrides={("mlp", "torch"): {}})
+    r = by_backend(run)["torch"]
+    assert r.status == "error" and "no longer needed" in r.reason, explain(r, run)
+    assert by_backend(run)["flax"].status == "pass"

@@ -21,8 +21,10 @@ def test_block_agrees(compare, spec_name, backend, dtype):
         pytest.skip(f"{backend}: {result.reason}")
     assert result.status == "pass", explain(result, run)
     if dtype == "float64":  # float64 leaves no room for a silently float32 computation
+        limit = backends.info(backend).TOLERANCES.get((spec_name, dtype))  # a documented framework limit
+        bound = limit[0] if limit else 1e-10
         worst = max(c.max_rel_err for c in result.checks)
-        assert worst <= 1e-10, f"{spec_name}[{backend}] float64 relative error {worst:.1e} > 1e-10"
+        assert worst <= bound, f"{spec_name}[{backend}] float64 relative error {worst:.1e} > {bound:.0e}"
     quantities = [c.quantity for c in result.checks]
     spec = specs.resolve(spec_name)[0]
     assert quantities[: len(spec.outputs)] == (["output"] if len(spec.outputs) == 1 else

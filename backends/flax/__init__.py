@@ -4,3 +4,4 @@ LABEL = "Flax"
 REQUIRES = ("jax", "flax")
 ENV = ".venv"
 GAPS: dict = {}
+TOLERANCES: dict = {}

@@ -120,20 +120,34 @@ class Adapter(adapter.Adapter):
         params = built.variables.get("params", {})
         others = {k: v for k, v in built.variables.items() if k != "params"}
 
+        # taps: capture_intermediates records the output of every module whose path is wanted
+        paths = {self.canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
+        wanted = {paths[t]: t for t in (spec.taps if want_taps else ()) if t in paths}
+
         def f(params, *diff_xs):
             xs = {**{k: jnp.asarray(v) for k, v in inputs.items()}, **dict(zip(diff, diff_xs))}
-            out = built.model.apply({"params": params, **others}, *(xs[k] for k in names))
-            return out if isinstance(out, tuple) else (out,)
+            out, state = built.model.apply(
+                {"params": params, **others}, *(xs[k] for k in names), mutable=["intermediates"],
+                capture_intermediates=lambda m, method: method == "__call__" and m.path in wanted)
+            found = state.get("intermediates", {})
+            taps = {}
+            for path, name in wanted.items():
+                node = found
+                for part in path:
+                    node = node.get(part, {})
+                if "__call__" in node:
+                    taps[name] = _first(node["__call__"][0])  # the first call of a reused module
+            return (out if isinstance(out, tuple) else (out,)), taps
 
         def forward_backward(params, diff_xs, cts):
-            outs, vjp = jax.vjp(f, params, *diff_xs)
-            return outs, vjp(cts)
+            outs, vjp, taps = jax.vjp(f, params, *diff_xs, has_aux=True)
+            return outs, vjp(cts), taps
 
         args = (params, tuple(jnp.asarray(inputs[k]) for k in diff), tuple(jnp.asarray(c) for c in cotangents))
         try:  # compiled, as flax code is normally run
-            outs, (g_params, *g_inputs) = jax.jit(forward_backward)(*args)
+            outs, (g_params, *g_inputs), taps = jax.jit(forward_backward)(*args)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            outs, (g_params, *g_inputs) = forward_backward(*args)
+            outs, (g_params, *g_inputs), taps = forward_backward(*args)
 
         def at(tree, path):
             for p in path:
@@ -141,4 +155,9 @@ class Adapter(adapter.Adapter):
             return np.asarray(tree)
 
         grads = {s.canonical: at(g_params, s.handle[1:]) for s in slots if not s.constant}
-        return [np.asarray(o) for o in outs], {k: np.asarray(g) for k, g in zip(diff, g_inputs)}, grads, {}
+        return ([np.asarray(o) for o in outs], {k: np.asarray(g) for k, g in zip(diff, g_inputs)}, grads,
+                {k: np.asarray(v) for k, v in taps.items()})
+
+
+def _first(output):
+    return output[0] if isinstance(output, tuple) else output

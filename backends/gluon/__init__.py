@@ -7,3 +7,7 @@ LABEL = "Gluon"
 REQUIRES = ("mxnet",)
 ENV = ".venv-gluon"
 GAPS: dict = {}
+TOLERANCES = {
+    ("gelu_mlp", "float64"): (1e-5, "nn.GELU evaluates in float32 precision even on float64 arrays: off by up "
+                              "to 6.4e-7 (absolute, on [-6, 6]), its gradient by 1.3e-7"),
+}

@@ -62,9 +62,24 @@ class Adapter(adapter.Adapter):
         diff = [k for k in xs if spec.inputs[k].differentiable]
         for k in diff:
             xs[k].attach_grad()
-        with autograd.record():
-            outs = model(*xs.values())
+        tapped = {}
+        points = adapter.tap_points([(p, b, folds_activation(b)) for p, _, b in walk(model)],
+                                    spec.taps if want_taps else ())
+        hooks = []
+        for name, (block, where) in points.items():
+            def hook(blk, args, out, name=name, pre=where == "pre"):  # the first call of a reused block is kept
+                value = args[0] if pre else out
+                tapped.setdefault(name, (value[0] if isinstance(value, (tuple, list)) else value).asnumpy())
+
+            # a folded activation is the child block `act`: its input is the pre-activation value
+            hooks.append((block.act if where == "pre" else block).register_forward_hook(hook))
+        try:
+            with autograd.record():
+                outs = model(*xs.values())
+        finally:
+            for h in hooks:
+                h.detach()
         outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
         autograd.backward(outs, [mnp.array(c, dtype=c.dtype) for c in cotangents])
         grads = {s.canonical: s.handle.grad().asnumpy() for s in slots if not s.constant}
-        return ([onp.asarray(o.asnumpy()) for o in outs], {k: xs[k].grad.asnumpy() for k in diff}, grads, {})
+        return ([onp.asarray(o.asnumpy()) for o in outs], {k: xs[k].grad.asnumpy() for k in diff}, grads, tapped)

@@ -98,13 +98,37 @@ class Adapter(adapter.Adapter):
         xs = {k: tf.constant(v) for k, v in inputs.items()}
         diff = [k for k in xs if spec.inputs[k].differentiable]
         params = [s for s in slots if not s.constant]
-        with tf.GradientTape() as tape:
-            for k in diff:
-                tape.watch(xs[k])  # without it the input gradient is silently None
-            outs = model(*xs.values())
+        tapped = {}
+        points = adapter.tap_points([(p, layer, folds_activation(layer)) for p, _, layer in walk(model)],
+                                    spec.taps if want_taps else ())
+        restore = [_tap(layer, where, name, tapped) for name, (layer, where) in points.items()]
+        try:
+            with tf.GradientTape() as tape:
+                for k in diff:
+                    tape.watch(xs[k])  # without it the input gradient is silently None
+                outs = model(*xs.values())
+        finally:
+            for undo in restore:
+                undo()
         outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
         grads = tape.gradient(outs, [xs[k] for k in diff] + [s.handle for s in params],
                               output_gradients=[tf.constant(c) for c in cotangents])
         as_np = [None if g is None else np.asarray(g) for g in grads]
         return ([np.asarray(o) for o in outs], dict(zip(diff, as_np[:len(diff)])),
-                {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, {})
+                {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, tapped)
+
+
+def _tap(layer, where, name, tapped):
+    """Record a layer's output (wrapping the instance's ``call``) or, for a folded activation, its input
+    (wrapping the instance's ``activation``); returns the function that undoes it."""
+    attr = "call" if where == "out" else "activation"
+    original, had = getattr(layer, attr), attr in vars(layer)
+
+    def recording(*args, **kwargs):
+        out = original(*args, **kwargs)
+        value = out if where == "out" else args[0]
+        tapped.setdefault(name, np.asarray(value[0] if isinstance(value, (tuple, list)) else value))
+        return out
+
+    setattr(layer, attr, recording)
+    return (lambda: setattr(layer, attr, original)) if had else (lambda: delattr(layer, attr))

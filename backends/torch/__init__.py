@@ -4,3 +4,4 @@ LABEL = "PyTorch"
 REQUIRES = ("torch",)
 ENV = ".venv"
 GAPS: dict = {}
+TOLERANCES: dict = {}

@@ -45,7 +45,20 @@ class Adapter(adapter.Adapter):
 
     def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
         xs = {k: torch.from_numpy(v).requires_grad_(spec.inputs[k].differentiable) for k, v in inputs.items()}
-        outs = model(*xs.values())
+        tapped, hooks = {}, []
+        modules = dict(model.named_modules())
+        for name in spec.taps if want_taps else ():
+            if name in modules:  # a forward hook sees the module's output; the first call is kept
+
+                def hook(module, args, output, name=name):  # returns None: a value would replace the output
+                    tapped.setdefault(name, _first(output).detach().numpy().copy())
+
+                hooks.append(modules[name].register_forward_hook(hook))
+        try:
+            outs = model(*xs.values())
+        finally:
+            for h in hooks:
+                h.remove()
         outs = outs if isinstance(outs, tuple) else (outs,)
         diff = [k for k in xs if spec.inputs[k].differentiable]
         params = [s for s in slots if not s.constant]
@@ -59,4 +72,8 @@ class Adapter(adapter.Adapter):
         return ([np.asarray(o.detach().numpy()) for o in outs],
                 dict(zip(diff, as_np[:len(diff)])),
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])},
-                {})
+                tapped)
+
+
+def _first(output):
+    return output[0] if isinstance(output, tuple) else output

@@ -1,0 +1,152 @@
+"""``python compare.py traps``: the catalogue of porting mistakes the harness must catch and localise.
+
+Every ``Variant`` of every spec is a trap: a deliberately wrong but plausible realisation (or weight map)
+in the frameworks it names. A trap is *caught* when its result fails (an error is not a catch: it means
+the harness could not judge), and *localised* when the first divergence is the tap the variant expects.
+A trap whose ``missed_in`` names a dtype is also run there and must pass: the documented blind spot of
+that dtype's tolerance (for example a LayerNorm epsilon mismatch that only ``--dtype float64`` sees), so a
+change in what the harness can see is noticed either way. Exit status 0 only when every trap is caught
+and localised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import tempfile
+import textwrap
+
+import specs
+
+
+@dataclasses.dataclass
+class TrapResult:
+    name: str
+    spec: str
+    backend: str
+    dtype: str
+    status: str
+    expected_tap: str | None
+    first_divergence: dict | None
+    explanation: str
+    missed_in: dict  # dtype -> status there (must be "pass")
+    reason: str = ""
+
+    @property
+    def caught(self) -> bool:
+        return self.status == "fail"
+
+    @property
+    def localised(self) -> bool:
+        return self.caught and (self.first_divergence or {}).get("tap") == self.expected_tap
+
+    @property
+    def ok(self) -> bool:
+        return self.localised and all(s == "pass" for s in self.missed_in.values())
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "spec": self.spec, "backend": self.backend, "dtype": self.dtype,
+                "caught": self.caught, "localised": self.localised, "expected_tap": self.expected_tap,
+                "first_divergence": self.first_divergence, "missed_in": self.missed_in,
+                "explanation": self.explanation, "status": self.status, "reason": self.reason}
+
+
+def catalogue() -> list:
+    """[(spec, variant)] for every trap in the registry, in registry order."""
+    return [(s, v) for s in specs.all_specs() for v in s.variants]
+
+
+def run_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapResult]:
+    from harness.run import compare_backends
+
+    traps = catalogue()
+    runs = {}
+    for dtype in ("float32", "float64"):
+        names = [v.name for _, v in traps if v.dtype == dtype]
+        blind = [v.name for _, v in traps if dtype in v.missed_in]
+        for key, todo in (("catch", names), ("blind", blind)):
+            if todo:
+                run = compare_backends(pool, todo, backend_names, dtype, seed, on_event=on_event)
+                runs.update({(key, dtype, r.spec, r.backend): r for r in run.results})
+    out = []
+    for spec, v in traps:
+        for b in backend_names:
+            r = runs.get(("catch", v.dtype, v.name, b))
+            if r is None or r.status == "skipped":
+                continue
+            missed = {d: runs[("blind", d, v.name, b)].status for d in v.missed_in
+                      if ("blind", d, v.name, b) in runs}
+            out.append(TrapResult(v.name, spec.name, b, v.dtype, r.status, v.expected_tap, r.first_divergence,
+                                  v.why, missed, r.reason))
+    return out
+
+
+def table(results) -> str:
+    def where(t):
+        got = (t.first_divergence or {}).get("tap")
+        return f"{got or '—'}" + ("" if t.localised or not t.caught else f" (expected {t.expected_tap})")
+
+    rows = [("trap", "backend", "dtype", "caught", "first diverging tap", "blind spot")]
+    for t in results:
+        caught = "✓ caught" if t.caught else f"✗ {t.status}"
+        blind = ", ".join(f"{d}: {'missed, as documented' if s == 'pass' else s}" for d, s in t.missed_in.items())
+        rows.append((t.name, t.backend, t.dtype, caught, where(t), blind))
+    widths = [max(len(r[i]) for r in rows) + 2 for i in range(len(rows[0]))]
+    lines = ["".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.append("")
+    seen = set()
+    for t in results:
+        if t.name in seen:
+            continue
+        seen.add(t.name)
+        lines += textwrap.wrap(f"{t.name}: {t.explanation}", 100, subsequent_indent="    ") + [""]
+    bad = [t for t in results if not t.ok]
+    lines.append(f"{len(results) - len(bad)} of {len(results)} traps caught and localised"
+                 + (f"; NOT: {', '.join(f'{t.name}[{t.backend}]' for t in bad)}" if bad else ""))
+    return "\n".join(lines)
+
+
+def markdown(results) -> str:
+    """The README's "what blockparity catches" table: one row per trap, its frameworks merged."""
+    by_name: dict = {}
+    for t in results:
+        by_name.setdefault(t.name, []).append(t)
+    lines = ["| trap | block | frameworks | caught at | dtype | the mistake |", "|---|---|---|---|---|---|"]
+    for name, ts in by_name.items():
+        t = ts[0]
+        fws = ", ".join(x.backend + ("" if x.ok else " (NOT caught)") for x in ts)
+        tap = "`{}`".format((t.first_divergence or {}).get("tap") or "—")
+        blind = f" ({', '.join(t.missed_in)}: missed)" if t.missed_in else ""
+        lines.append(f"| `{name}` | `{t.spec}` | {fws} | {tap} | {t.dtype}{blind} | {t.explanation.split('. ')[0]}. |")
+    return "\n".join(lines)
+
+
+def main(argv) -> int:
+    from harness.cli import Parser, parse_backends
+    from harness.pool import Pool
+    from harness.progress import Progress
+
+    p = Parser(prog="compare.py traps", description="Run the catalogue of porting traps; exit 0 only if every "
+               "trap is caught and localised.")
+    p.add_argument("--backends")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", metavar="PATH")
+    p.add_argument("--markdown", action="store_true", help="print the README table instead")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    chosen = parse_backends(args.backends)
+    progress = Progress(chosen, {}, enabled=not args.quiet)
+    with tempfile.TemporaryDirectory(prefix="blockparity-") as work, Pool(chosen, work) as pool:
+        results = run_traps(pool, chosen, args.seed, on_event=progress)
+    progress.clear()
+    print(markdown(results) if args.markdown else table(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"traps": [t.as_json() for t in results]}, f, indent=1, allow_nan=False)
+            f.write("\n")
+    return 0 if results and all(t.ok for t in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
