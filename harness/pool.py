@@ -179,12 +179,16 @@ class Pool:
 
         for b in self.workers:
             dispatch(b)
+        last_tick = 0.0
         while pending():
             try:
                 b, gen, msg = self.events.get(timeout=0.1)
             except queue.Empty:
                 b = None
             now = time.monotonic()
+            if now - last_tick >= 0.5:
+                on_event(None, "tick", None)  # lets a progress display show time passing
+                last_tick = now
             for w in self.workers.values():  # deadlines
                 if w.state == "starting" and now - w.started_at > self.start_timeout:
                     w.kill()

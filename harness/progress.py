@@ -20,6 +20,10 @@ class Progress:
         self.drawn = 0
 
     def __call__(self, backend, kind, payload) -> None:
+        if kind == "tick":
+            if self.enabled and self.tty:
+                self.draw()
+            return
         if kind == "ready":
             self.state[backend] = f"ready after {payload.get('import_s', 0):.1f} s"
         elif kind in ("failed", "unavailable"):
@@ -40,11 +44,16 @@ class Progress:
 
     def draw(self) -> None:
         lines = []
+        elapsed = time.monotonic() - self.t0
         for b in self.names:
             n = self.total.get(b, 0)
+            if self.state[b] == "starting":
+                state = f"starting ({elapsed:.1f} s)"
+            else:
+                state = self.state[b]
             bar = f"{self.done[b]}/{n}" if n else ""
             now = f" {self.current[b]}" if self.current[b] else ""
-            lines.append(f"  {b:<7} {self.state[b]:<28} {bar}{now}"[:100])
+            lines.append(f"  {b:<7} {state:<28} {bar}{now}"[:100])
         up = f"\033[{self.drawn}F" if self.drawn else ""
         self.stream.write(up + "".join(f"\033[2K{line}\n" for line in lines))
         self.stream.flush()
