@@ -79,6 +79,10 @@ class Tree(html.parser.HTMLParser):
         self.cur.children.append(data)
 
 
+def shape(s):
+    return "(" + ", ".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"
+
+
 def fmt(x):
     return "—" if x is None else f"{x:.1e}"
 
@@ -148,9 +152,10 @@ def test_results_and_mapping_are_the_runs(page):
             assert row.one("span", cls="badge").text().endswith(verdict) and verdict in row.one(cls="badge").classes()
             assert row.one("td", cls="rel").text() == fmt(c["max_rel_err"]), f"{where} {c['quantity']}"
             assert row.one("td", cls="abs").text() == fmt(c["max_abs_err"]), f"{where} {c['quantity']}"
-        cells = {td.attrs["data-canonical"]: td.attrs["data-native"]
+        cells = {td.attrs["data-canonical"]: (td.attrs["data-native"], td.text())
                  for td in block.all("td", data_backend=r["backend"]) if "data-canonical" in td.attrs}
-        assert cells == {p["canonical"]: p["native"] for p in r["native_params"]}, where
+        assert cells == {p["canonical"]: (p["native"], f"{p['native']} {shape(p['shape'])}")
+                         for p in r["native_params"]}, where
     statuses = {(r["spec"], r["backend"]): r["status"] for r in run["results"]}
     assert {s for (n, _), s in statuses.items() if n == "my_linear_data_attr"} == {"fail"}
     assert {s for (n, _), s in statuses.items() if n != "my_linear_data_attr"} == {"pass"}
