@@ -20,7 +20,7 @@ import re
 
 import backends
 from harness import checks, report
-from harness.teach import Block, blocks, execute, fmt_shape, fmt_total, mapping, totals, verdict
+from harness.teach import Block, blocks, execute, fmt_shape, fmt_total, mapping, notes, tolerance, totals, verdict
 
 COLORS = {"torch": "#e4572e", "flax": "#3b75af", "keras": "#8e44ad", "gluon": "#2a9d8f"}
 OTHER_COLORS = ("#b07d00", "#5d6d7e", "#c0392b")
@@ -117,12 +117,13 @@ def mapping_html(block: Block, order: list) -> str:
 
 
 def results_html(block: Block, run, order: list) -> str:
-    tol, fd_tol = block.spec.tolerance[run.dtype], checks.FD_TOLERANCE[run.dtype]
+    fd_tol = checks.FD_TOLERANCE[run.dtype]
     rows = []
     for b in order:
         r = block.results.get(b)
         if r is None:
             continue
+        tol = tolerance(block.spec, b, run.dtype)
         if not r.checks:
             rows.append(f'<tr data-backend="{esc(b)}" data-status="{esc(r.status)}"><th>{esc(label(b))}</th>'
                         f'<td colspan="6"></td><td>{badge(r.status, verdict(r))}</td>'
@@ -151,9 +152,10 @@ def chart_svg(block: Block, run, order: list) -> str:
         return ""
     tol, fd_tol = block.spec.tolerance[run.dtype], checks.FD_TOLERANCE[run.dtype]
     errs = [e for _, r in results for c in r.checks for e in (c.max_rel_err, c.fd_rel_err) if e]
+    errs += [tolerance(block.spec, b, run.dtype) for b, _ in results]
     lo = math.floor(math.log10(min(errs + [tol]))) - 1
     hi = max(math.ceil(math.log10(max(errs + [fd_tol]))), math.ceil(math.log10(fd_tol)) + 1)
-    left, top, plot_h, group = 54, 22, 150, max(56, 14 * len(results) + 22)
+    left, top, plot_h, group = 54, 22, max(150, 14 * (hi - lo)), max(56, 14 * len(results) + 22)
     width, bottom = left + group * len(quantities) + 150, 96
 
     def y(e):
@@ -174,7 +176,10 @@ def chart_svg(block: Block, run, order: list) -> str:
                  f'<text class="axis" transform="translate(12,{top + plot_h / 2:.0f}) rotate(-90)" '
                  f'text-anchor="middle">error</text>'
                  f'<text class="axis" x="{left - 6}" y="{top + plot_h + 16}" text-anchor="end">0</text>')
-    for value, cls, text in ((tol, "tol", f"tolerance {tol:.0e}"), (fd_tol, "fdtol", f"directional {fd_tol:.0e}")):
+    lines = [(tol, "tol", f"tolerance {tol:.0e}"), (fd_tol, "fdtol", f"directional {fd_tol:.0e}")]
+    lines += [(t, "limit", f"{label(b)} limit {t:.0e}") for b, _ in results
+              if (t := tolerance(block.spec, b, run.dtype)) != tol]
+    for value, cls, text in lines:
         parts.append(f'<line class="{cls}" x1="{left}" x2="{left + group * len(quantities) + 6}" y1="{y(value):.1f}" '
                      f'y2="{y(value):.1f}"/><text class="{cls}" x="{left + group * len(quantities) + 10}" '
                      f'y="{y(value) + 4:.1f}">{text}</text>')
@@ -207,6 +212,11 @@ def chart_svg(block: Block, run, order: list) -> str:
             '</figcaption></figure>')
 
 
+def notes_html(block: Block) -> str:
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes(block))
+    return f'<ul class="notes">{items}</ul>' if items else ""
+
+
 def block_html(block: Block, run, order: list) -> str:
     spec = block.spec
     status = "".join(badge(r.status, f"{label(b)} {verdict(r)}", backend=b, status=r.status)
@@ -228,7 +238,7 @@ def block_html(block: Block, run, order: list) -> str:
 {mapping_html(block, order)}
 <h3>Parity: {esc(run.dtype)}, seed {run.seed}</h3>
 <p class="status">{status}</p>
-{chart_svg(block, run, order)}
+{notes_html(block)}{chart_svg(block, run, order)}
 {results_html(block, run, order)}
 <p class="hint">Tolerance {spec.tolerance[run.dtype]:.0e}: {esc(spec.tolerance_why)}
 Reproduce: <code>python compare.py {esc(block.name)} --dtype {esc(run.dtype)} --seed {run.seed}</code></p>
@@ -282,6 +292,7 @@ td.moved{background:#fff6da} tr.total th,tr.total td{background:#f7f8fa} .note{c
 svg.chart{display:block;margin:6px 0;font:11px system-ui,sans-serif} .chart .grid{stroke:#eceef2}
 .chart .axis{fill:#5d6577} .chart line.tol{stroke:#333;stroke-dasharray:5 3} .chart text.tol{fill:#333}
 .chart line.fdtol{stroke:#888;stroke-dasharray:1 3} .chart text.fdtol{fill:#777}
+.chart line.limit{stroke:#b07d00;stroke-dasharray:5 3} .chart text.limit{fill:#b07d00} ul.notes{font-size:12.5px}
 .chart .failed{fill:none;stroke:#d9534f;stroke-width:2} figure.chart figcaption{color:#5d6577;font-size:12px}
 figure.chart i{display:inline-block;width:10px;height:10px;border-radius:5px;margin:0 4px 0 10px}
 """
@@ -368,13 +379,15 @@ def block_md(block: Block, run, order: list) -> list[str]:
     res = []
     for b in order:
         r = block.results.get(b)
+        limit = f"{tolerance(spec, b, run.dtype):.0e}"
         if r is not None and not r.checks:
             res.append([label(b), "", "", "", "", "", "", verdict(r), r.reason])
         for c in r.checks if r is not None else ():
             fd = report.fmt_err(c.fd_rel_err) if c.fd_rel_err is not None else ""
             res.append([label(b), f"`{c.quantity}`", report.fmt_err(c.max_abs_err), report.fmt_err(c.max_rel_err),
-                        f"{tol:.0e}", fd, f"{fd_tol:.0e}" if fd else "", "✓ pass" if c.passed else "✗ fail", c.note])
-    out += [f"### Parity: {run.dtype}, seed {run.seed}", ""]
+                        limit, fd, f"{fd_tol:.0e}" if fd else "", "✓ pass" if c.passed else "✗ fail", c.note])
+    out += [f"### Parity: {run.dtype}, seed {run.seed}", ""] + [f"* {n}" for n in notes(block)]
+    out += [""] if notes(block) else []
     out += md_table(["framework", "quantity", "max abs err", "max rel err", "limit", "directional err", "limit",
                      "verdict", "note"], res)
     out += ["", f"Tolerance {tol:.0e}: {spec.tolerance_why} Reproduce: "

@@ -138,6 +138,26 @@ def fmt_total(t) -> str:
     return "—" if t is None else f"{t[1]:,} in {t[0]}"
 
 
+def tolerance(spec: Spec, backend: str, dtype: str) -> float:
+    """The relative tolerance ``backend`` is held to: the spec's, or a precision limit its folder declares
+    (``backends/<fw>/__init__.py`` ``TOLERANCES``), as ``harness.run`` applies it."""
+    limit = getattr(backends.info(backend), "TOLERANCES", {}).get((spec.name, dtype))
+    return max(spec.tolerance[dtype], limit[0]) if limit else spec.tolerance[dtype]
+
+
+def notes(block: Block) -> list[str]:
+    """What a table of checks does not say: a declared precision limit a backend passed within, and where
+    a failing one starts to diverge (skips and errors carry their reason in their own row)."""
+    out = []
+    for r in block.results.values():
+        head = f"{r.spec}[{r.backend}]"
+        if r.reason and r.status == "pass":
+            out.append(f"{head} passed: {r.reason}")
+        if r.status == "fail" and getattr(r, "first_divergence", None):
+            out.append(f"{head} {report.divergence_line(r).strip()}")
+    return out
+
+
 def verdict(result) -> str:
     """A short verdict for one backend: ``✓ pass 1.8e-07``, ``✗ fail``, ``! error``, ``- skipped``."""
     if result is None:
@@ -257,7 +277,8 @@ def render(block: Block, run, width: int, color: bool) -> str:
                      f"and the parity of this run ({run.dtype}, seed {run.seed})", color), ""]
     out += mapping_lines(block, run.backends, width, color)
     problems = [line for r in block.results.values() for line in report.explain(r, run)]
-    problems += [f"{r.spec}[{r.backend}] skipped: {r.reason}" for r in block.results.values() if r.status == "skipped"]
+    problems += [f"{r.spec}[{r.backend}] {r.status}: {r.reason}" for r in block.results.values()
+                 if r.reason and r.status in ("pass", "skipped")]
     if problems:
         out += ["", *problems]
     out += ["", *wrap(f"Tolerance {spec.tolerance[run.dtype]:.0e} relative: {spec.tolerance_why}", width),

@@ -1,5 +1,6 @@
 """``compare.py show``: the code shown is the files on disk, laid out to fit, and the table is the run's."""
 
+import inspect
 import os
 import re
 import subprocess
@@ -75,7 +76,7 @@ def test_panels_are_the_source_files_laid_out_to_fit(compare, width, per_row):
 def test_reference_and_mapping_come_from_the_spec_and_the_run(compare):
     block, run = mlp_block(compare)
     text = teach.render(block, run, 400, color=False)
-    assert 'h = tap("hidden", relu(linear(x, p["hidden.weight"], p["hidden.bias"])))' in text
+    assert "\n" + inspect.getsource(block.spec.reference).rstrip("\n") + "\n\n" in text, "reference not shown whole"
     rows = {line.split("   ")[0].strip(): re.split(r"\s{3,}", line.strip())[1:] for line in text.splitlines()}
     inventory = {r.backend: {p["canonical"]: p for p in r.native_params} for r in run.results if r.spec == "mlp"}
     for name, param in block.spec.params.items():
