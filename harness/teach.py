@@ -147,12 +147,13 @@ def tolerance(spec: Spec, backend: str, dtype: str) -> float:
 
 def notes(block: Block) -> list[str]:
     """What a table of checks does not say: a declared precision limit a backend passed within, and where
-    a failing one starts to diverge (skips and errors carry their reason in their own row)."""
+    a failing one starts to diverge, why one that was checked is an error (a skip, or an error before any
+    check, carries its reason in its own row)."""
     out = []
     for r in block.results.values():
         head = f"{r.spec}[{r.backend}]"
-        if r.reason and r.status == "pass":
-            out.append(f"{head} passed: {r.reason}")
+        if r.reason and r.checks:
+            out.append(f"{head} {'passed' if r.status == 'pass' else r.status}: {r.reason}")
         if r.status == "fail" and getattr(r, "first_divergence", None):
             out.append(f"{head} {report.divergence_line(r).strip()}")
     return out
