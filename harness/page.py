@@ -100,7 +100,7 @@ def mapping_html(block: Block, order: list) -> str:
                 cells.append(f'<td data-backend="{esc(b)}">—</td>')
                 continue
             native, shape = r.native[b]
-            moved = ' class="moved" title="stored in another layout"' if shape != r.shape else ""
+            moved = ' class="moved" title="another layout than the canonical one"' if shape != r.shape else ""
             cells.append(f'<td data-backend="{esc(b)}" data-canonical="{esc(r.canonical)}" data-native="{esc(native)}"'
                          f'{moved}><code>{esc(native)}</code> {esc(fmt_shape(shape))}</td>')
         kind = ' <span class="pill">constant</span>' if r.kind == "constant" else ""
@@ -112,8 +112,9 @@ def mapping_html(block: Block, order: list) -> str:
                         + "".join(f"<td>{esc(fmt_total(totals(rows, b, kind)))}</td>" for b in order) + "</tr>")
     return (f'<table class="mapping"><thead><tr><th>canonical (PyTorch names and layouts)</th>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>'
-            '<p class="hint">Shaded: the framework stores the tensor in another layout (the adapter transforms it '
-            'both ways). Counts: values in tensors.</p>')
+            '<p class="hint">Shaded: the native shape differs from the canonical one, and the adapter transposes '
+            'or permutes the values both ways (a square kernel, e.g. (20, 20), is transposed as well: its shape '
+            'cannot show it). Counts: values in tensors.</p>')
 
 
 def results_html(block: Block, run, order: list) -> str:
