@@ -9,12 +9,12 @@ GLUON := .venv-gluon
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: compare test envs lint bench clean
+.PHONY: compare test envs browser lint bench clean
 
 compare: envs
 	$(VENV)/bin/python compare.py $(ARGS)
 
-test: envs
+test: envs browser
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 envs: $(VENV)/.installed $(GLUON)/.installed
@@ -28,6 +28,12 @@ $(GLUON)/.installed: harness/env/gluon.txt harness/env/gluon.lock
 	test -x $(GLUON)/bin/python || $(PYTHON) -m venv $(GLUON)
 	$(GLUON)/bin/python -m pip install --disable-pip-version-check -q -r harness/env/gluon.txt -c harness/env/gluon.lock
 	touch $@
+
+# tests/test_page.py opens the HTML report in Debian's chromium (headless); the test itself installs nothing.
+browser:
+	@command -v chromium >/dev/null || { export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q --no-install-recommends chromium \
+	  || { apt-get update -q && apt-get install -y -q --no-install-recommends chromium; }; }
 
 lint: envs
 	$(VENV)/bin/ruff check .

@@ -107,7 +107,19 @@ def cmd_traps(argv) -> int:
     return traps.main(argv)
 
 
-COMMANDS = {"list": cmd_list, "bench": cmd_bench, "traps": cmd_traps}
+def cmd_show(argv) -> int:
+    from harness import teach
+
+    return teach.main(argv)
+
+
+def cmd_report(argv) -> int:
+    from harness import page
+
+    return page.main(argv)
+
+
+COMMANDS = {"list": cmd_list, "bench": cmd_bench, "traps": cmd_traps, "show": cmd_show, "report": cmd_report}
 
 
 def main(argv=None) -> int:
