@@ -43,10 +43,11 @@ class Check:
     note: str = ""
     fd_rel_err: float | None = None  # gradients only: the framework-free directional check
     mode: str | None = None
+    tolerance: float | None = None  # the max_rel_err it was held to
 
     def as_json(self) -> dict:
         d = {"quantity": self.quantity, "max_abs_err": self.max_abs_err, "max_rel_err": self.max_rel_err,
-             "passed": self.passed}
+             "passed": self.passed, "tolerance": self.tolerance}
         if self.fd_rel_err is not None:
             d["fd_rel_err"] = self.fd_rel_err
         if self.mode is not None:
@@ -67,18 +68,19 @@ def nonfinite_note(a: np.ndarray, what: str) -> str:
 def compare(quantity: str, got, want: np.ndarray, tolerance: float) -> Check:
     """Compare ``got`` (a backend's array, or None when it returned none) with ``want``."""
     if got is None:
-        return Check(quantity, None, None, False, "absent: the backend returned no value (e.g. gradient None)")
+        return Check(quantity, None, None, False, "absent: the backend returned no value (e.g. gradient None)",
+                     tolerance=tolerance)
     got = np.asarray(got)
     if got.shape != want.shape:
-        return Check(quantity, None, None, False, f"shape {got.shape} != expected {want.shape}")
+        return Check(quantity, None, None, False, f"shape {got.shape} != expected {want.shape}", tolerance=tolerance)
     note = nonfinite_note(got, "the backend's value") or nonfinite_note(want, "the value compared against")
     if note:
-        return Check(quantity, None, None, False, note)
+        return Check(quantity, None, None, False, note, tolerance=tolerance)
     diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
     abs_err = float(diff.max()) if diff.size else 0.0
     scale = float(np.abs(want).max()) if want.size else 0.0
     rel_err = abs_err / scale if scale > 0 else abs_err
-    return Check(quantity, abs_err, rel_err, rel_err <= tolerance)
+    return Check(quantity, abs_err, rel_err, rel_err <= tolerance, tolerance=tolerance)
 
 
 def consensus(arrays: list) -> np.ndarray:

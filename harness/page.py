@@ -20,7 +20,7 @@ import re
 
 import backends
 from harness import checks, report
-from harness.teach import Block, blocks, execute, fmt_shape, fmt_total, mapping, notes, tolerance, totals, verdict
+from harness.teach import Block, blocks, execute, fmt_shape, fmt_total, mapping, notes, totals, verdict
 
 COLORS = {"torch": "#e4572e", "flax": "#3b75af", "keras": "#8e44ad", "gluon": "#2a9d8f"}
 OTHER_COLORS = ("#b07d00", "#5d6d7e", "#c0392b")
@@ -124,7 +124,7 @@ def results_html(block: Block, run, order: list) -> str:
         r = block.results.get(b)
         if r is None:
             continue
-        tol = tolerance(block.spec, b, run.dtype)
+        tol = r.tolerance
         if not r.checks:
             rows.append(f'<tr data-backend="{esc(b)}" data-status="{esc(r.status)}"><th>{esc(label(b))}</th>'
                         f'<td colspan="6"></td><td>{badge(r.status, verdict(r))}</td>'
@@ -153,7 +153,7 @@ def chart_svg(block: Block, run, order: list) -> str:
         return ""
     tol, fd_tol = block.spec.tolerance[run.dtype], checks.FD_TOLERANCE[run.dtype]
     errs = [e for _, r in results for c in r.checks for e in (c.max_rel_err, c.fd_rel_err) if e]
-    errs += [tolerance(block.spec, b, run.dtype) for b, _ in results]
+    errs += [r.tolerance for _, r in results]
     lo = math.floor(math.log10(min(errs + [tol]))) - 1
     hi = max(math.ceil(math.log10(max(errs + [fd_tol]))), math.ceil(math.log10(fd_tol)) + 1)
     left, top, plot_h, group = 54, 22, max(150, 14 * (hi - lo)), max(56, 14 * len(results) + 22)
@@ -178,8 +178,7 @@ def chart_svg(block: Block, run, order: list) -> str:
                  f'text-anchor="middle">error</text>'
                  f'<text class="axis" x="{left - 6}" y="{top + plot_h + 16}" text-anchor="end">0</text>')
     lines = [(tol, "tol", f"tolerance {tol:.0e}"), (fd_tol, "fdtol", f"directional {fd_tol:.0e}")]
-    lines += [(t, "limit", f"{label(b)} limit {t:.0e}") for b, _ in results
-              if (t := tolerance(block.spec, b, run.dtype)) != tol]
+    lines += [(t, "limit", f"{label(b)} limit {t:.0e}") for b, r in results if (t := r.tolerance) != tol]
     for value, cls, text in lines:
         parts.append(f'<line class="{cls}" x1="{left}" x2="{left + group * len(quantities) + 6}" y1="{y(value):.1f}" '
                      f'y2="{y(value):.1f}"/><text class="{cls}" x="{left + group * len(quantities) + 10}" '
@@ -380,7 +379,7 @@ def block_md(block: Block, run, order: list) -> list[str]:
     res = []
     for b in order:
         r = block.results.get(b)
-        limit = f"{tolerance(spec, b, run.dtype):.0e}"
+        limit = f"{r.tolerance:.0e}" if r is not None and r.tolerance else ""
         if r is not None and not r.checks:
             res.append([label(b), "", "", "", "", "", "", verdict(r), r.reason])
         for c in r.checks if r is not None else ():

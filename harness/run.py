@@ -34,6 +34,7 @@ class Result:
     variant_of: str | None = None
     detail: str = ""  # traceback of an error, for --verbose and logs
     first_divergence: dict | None = None  # see harness.localise
+    tolerance: float | None = None  # the max relative error its checks were held to
 
     @property
     def worst_rel_err(self) -> float | None:
@@ -159,6 +160,7 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                 if limits[b]:
                     tol, why = max(tol, limits[b][0]), limits[b][1]
                     result.reason = f"precision limit {tol:.0e} declared for {spec.name} in {dtype}: {why}"
+                result.tolerance = tol
                 for k in spec.outputs:
                     key = output_key(spec, k)
                     result.checks.append(checks.compare(key, arrays.get(key), cases[name].outputs[k], tol))

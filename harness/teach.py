@@ -138,13 +138,6 @@ def fmt_total(t) -> str:
     return "—" if t is None else f"{t[1]:,} in {t[0]}"
 
 
-def tolerance(spec: Spec, backend: str, dtype: str) -> float:
-    """The relative tolerance ``backend`` is held to: the spec's, or a precision limit its folder declares
-    (``backends/<fw>/__init__.py`` ``TOLERANCES``), as ``harness.run`` applies it."""
-    limit = getattr(backends.info(backend), "TOLERANCES", {}).get((spec.name, dtype))
-    return max(spec.tolerance[dtype], limit[0]) if limit else spec.tolerance[dtype]
-
-
 def notes(block: Block) -> list[str]:
     """What a table of checks does not say: a declared precision limit a backend passed within, and where
     a failing one starts to diverge, why one that was checked is an error (a skip, or an error before any
@@ -154,7 +147,7 @@ def notes(block: Block) -> list[str]:
         head = f"{r.spec}[{r.backend}]"
         if r.reason and r.checks:
             out.append(f"{head} {'passed' if r.status == 'pass' else r.status}: {r.reason}")
-        if r.status == "fail" and getattr(r, "first_divergence", None):
+        if r.status == "fail" and r.first_divergence:
             out.append(f"{head} {report.divergence_line(r).strip()}")
     return out
 

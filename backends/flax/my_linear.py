@@ -21,7 +21,7 @@ class MyLinear(nn.Module):
 
 
 class MyLinearDataAttr(MyLinear):
-    """The book's PyTorch ``.data`` mistake in JAX: the values without their gradient."""
+    """The book's PyTorch ``.data`` mistake in JAX: values without gradient."""
 
     def __call__(self, X):
         weight = jax.lax.stop_gradient(self.weight)

@@ -18,7 +18,7 @@ class MyLinear(keras.layers.Layer):
 
 
 class MyLinearDataAttr(MyLinear):
-    """The book's PyTorch ``.data`` mistake in Keras: the values without their gradient."""
+    """The book's PyTorch ``.data`` mistake in Keras: values without gradient."""
 
     def call(self, X):
         weight = ops.stop_gradient(self.weight)

@@ -17,7 +17,7 @@ class MyLinear(nn.Module):
 
 
 class MyLinearDataAttr(MyLinear):
-    """As printed in the book: ``.data`` reads the values but cuts them out of autograd."""
+    """As printed in the book: ``.data`` reads values but cuts them from autograd."""
 
     def forward(self, X):
         linear = torch.matmul(X, self.weight.data) + self.bias.data
