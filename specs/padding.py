@@ -8,8 +8,8 @@ Padding here is explicit and symmetric, as PyTorch, JAX and MXNet write it in th
 TensorFlow versions write ``padding='same'`` instead: equal for the first two (a 3x3 or 5x3 kernel at
 stride 1 pads (1, 1) and (2, 2)/(1, 1)), but *not* at stride 2 on an even size, where 'same' pads 0 before
 and 1 after: ``conv_stride2`` realised that way has the same 4x4 shape and differs by max |Δ| 1.96 on
-outputs of at most 0.95 (2.1 relative, seed 0). ``conv_same_stride2`` (in conv_same) is that convention, with
-this one as its trap. Keras realises these explicitly: ``ZeroPadding2D`` then a 'valid' convolution.
+outputs of at most 0.95 (2.1 relative, seed 0). ``conv_same_stride2`` (padding_same.py) is that
+convention, with this one as its trap. Keras realises these explicitly: ``ZeroPadding2D`` then a 'valid' convolution.
 """
 
 from harness.spec import Input, Spec

@@ -15,7 +15,7 @@ the trap kept as ``conv_same_even_symmetric`` and ``conv_same_stride2_symmetric`
 realises it, every backend must fail): with the even kernel it pads 1 on each side and the output is
 7x7, not 8x8 (reported as the output's shape, its gradients computed with a zero cotangent); at
 stride 2 it pads (1, 1), the shapes agree and the values do not:
-max |Δ| 1.94 on outputs of at most 1.29 (1.5 relative, seed 0). ``conv_stride2`` (in padding) is the
+max |Δ| 1.94 on outputs of at most 1.29 (1.5 relative, seed 0). ``conv_stride2`` (in padding.py) is the
 symmetric convention as its own spec.
 """
 
