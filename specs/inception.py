@@ -33,7 +33,7 @@ def conv_params(name, out_channels, in_channels, k):
 
 SPEC = Spec(
     name="inception",
-    title="Inception block: four branches (1x1 | 1x1,3x3 | 1x1,5x5 | pool,1x1), concatenated",
+    title="Inception block: four branches (1x1; 1x1, 3x3; 1x1, 5x5; pool, 1x1), concatenated",
     section="8.4 Multi-Branch Networks (GoogLeNet)",
     model="Inception",
     args={"c1": 4, "c2": (4, 6), "c3": (2, 3), "c4": 3},
