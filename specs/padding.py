@@ -16,17 +16,19 @@ from harness.spec import Input, Spec
 from specs._ops import conv2d, no_tap
 
 
-def padded_conv(padding, stride):
-    """padding (rows, columns) on both sides, as nn.Conv2d(padding=...)."""
-    pads = ((padding[0], padding[0]), (padding[1], padding[1]))
-
-    def reference(x, p, c, tap=no_tap):
-        return tap("conv", conv2d(x, p["conv.weight"], p["conv.bias"], stride, pads))
-
-    return reference
+def conv_pad1(x, p, c, tap=no_tap):
+    return tap("conv", conv2d(x, p["conv.weight"], p["conv.bias"], padding=((1, 1), (1, 1))))
 
 
-def spec(name, title, kernel_size, padding, stride, out):
+def conv_pad_5x3(x, p, c, tap=no_tap):  # 2 rows above and below, 1 column left and right
+    return tap("conv", conv2d(x, p["conv.weight"], p["conv.bias"], padding=((2, 2), (1, 1))))
+
+
+def conv_stride2(x, p, c, tap=no_tap):
+    return tap("conv", conv2d(x, p["conv.weight"], p["conv.bias"], stride=(2, 2), padding=((1, 1), (1, 1))))
+
+
+def spec(name, title, kernel_size, padding, stride, out, reference):
     return Spec(
         name=name,
         title=title,
@@ -37,7 +39,7 @@ def spec(name, title, kernel_size, padding, stride, out):
         params={"conv.weight": (1, 1, *kernel_size), "conv.bias": (1,)},
         taps={"conv": "NCHW"},
         output_layout="NCHW",
-        reference=padded_conv(padding, stride),
+        reference=reference,
         tolerance={"float32": 1e-5, "float64": 1e-10},
         tolerance_why=f"sums of {kernel_size[0] * kernel_size[1]} products: float32 measured ~1e-7 "
         f"relative, float64 ~1e-16; a misplaced row of padding moves outputs by O(1) ({out}).",
@@ -45,7 +47,9 @@ def spec(name, title, kernel_size, padding, stride, out):
 
 
 SPECS = [
-    spec("conv_pad1", "Conv 3x3, padding 1: 8x8 stays 8x8", (3, 3), (1, 1), (1, 1), "8x8"),
-    spec("conv_pad_5x3", "Conv 5x3, padding (2, 1): 8x8 stays 8x8", (5, 3), (2, 1), (1, 1), "8x8"),
-    spec("conv_stride2", "Conv 3x3, padding 1, stride 2: 8x8 -> 4x4", (3, 3), (1, 1), (2, 2), "4x4"),
+    spec("conv_pad1", "Conv 3x3, padding 1: 8x8 stays 8x8", (3, 3), (1, 1), (1, 1), "8x8", conv_pad1),
+    spec("conv_pad_5x3", "Conv 5x3, padding (2, 1): 8x8 stays 8x8", (5, 3), (2, 1), (1, 1), "8x8",
+         conv_pad_5x3),
+    spec("conv_stride2", "Conv 3x3, padding 1, stride 2: 8x8 -> 4x4", (3, 3), (1, 1), (2, 2), "4x4",
+         conv_stride2),
 ]

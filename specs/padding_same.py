@@ -23,15 +23,17 @@ from harness.spec import Input, Spec, Variant
 from specs._ops import conv2d, no_tap, same_padding
 
 
-def same_conv(kernel_size, stride):
-    def reference(x, p, c, tap=no_tap):
-        pads = same_padding(x.shape[2:], kernel_size, stride)  # ((top, bottom), (left, right))
-        return tap("conv", conv2d(x, p["conv.weight"], p["conv.bias"], stride, pads))
-
-    return reference
+def conv_same_even(x, p, c, tap=no_tap):
+    pads = same_padding(x.shape[2:], (4, 4), (1, 1))  # ((1, 2), (1, 2)) on 8x8
+    return tap("conv", conv2d(x, p["conv.weight"], p["conv.bias"], (1, 1), pads))
 
 
-def spec(name, title, kernel_size, stride, model, measured):
+def conv_same_stride2(x, p, c, tap=no_tap):
+    pads = same_padding(x.shape[2:], (3, 3), (2, 2))  # ((0, 1), (0, 1)) on 8x8
+    return tap("conv", conv2d(x, p["conv.weight"], p["conv.bias"], (2, 2), pads))
+
+
+def spec(name, title, kernel_size, stride, model, measured, reference):
     return Spec(
         name=name,
         title=title,
@@ -42,7 +44,7 @@ def spec(name, title, kernel_size, stride, model, measured):
         params={"conv.weight": (1, 1, *kernel_size), "conv.bias": (1,)},
         taps={"conv": "NCHW"},
         output_layout="NCHW",
-        reference=same_conv(kernel_size, stride),
+        reference=reference,
         tolerance={"float32": 1e-5, "float64": 1e-10},
         tolerance_why=f"sums of {kernel_size[0] * kernel_size[1]} products: float32 measured ~1e-7 "
         "relative, float64 ~1e-16; padding on the wrong side moves outputs by O(1).",
@@ -61,7 +63,8 @@ def spec(name, title, kernel_size, stride, model, measured):
 
 SPECS = [
     spec("conv_same_even", "Conv 4x4 'same' (TF rule), stride 1: pads 1 before, 2 after",
-         (4, 4), (1, 1), "SameConv", "The output is 7x7 instead of 8x8"),
+         (4, 4), (1, 1), "SameConv", "The output is 7x7 instead of 8x8", conv_same_even),
     spec("conv_same_stride2", "Conv 3x3 'same' (TF rule), stride 2: pads 0 before, 1 after",
-         (3, 3), (2, 2), "SameConvStride2", "Same 4x4 shape, values off by 1.5 relative (seed 0)"),
+         (3, 3), (2, 2), "SameConvStride2", "Same 4x4 shape, values off by 1.5 relative (seed 0)",
+         conv_same_stride2),
 ]
