@@ -113,6 +113,16 @@ def check_slots(spec, backend: str, slots: list) -> None:
                                    f"(canonical {tuple(declared[s.canonical].shape)}), but it is {tuple(s.shape)}")
 
 
+def fit_cotangent(cotangent, native_shape):
+    """The cotangent to send back through an output of ``native_shape``: the spec's, or zeros when the
+    realisation's output has another shape. The backward pass then runs (its zero gradients fail their
+    checks) and the output's shape check names both shapes, rather than the framework refusing the
+    cotangent with a message of its own (a 'valid' conv ported as flax's default 'SAME', say)."""
+    if tuple(cotangent.shape) == tuple(native_shape):
+        return cotangent
+    return np.zeros(tuple(native_shape), dtype=cotangent.dtype)
+
+
 class Adapter:
     """Base class: the request flow shared by every framework."""
 

@@ -19,10 +19,12 @@ Gradients get two independent checks:
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import numpy as np
 
 from harness.data import rng, run_reference
+from specs._ops import MaxPoolTie
 
 # The central difference (step h = FD_STEP of the quantity's scale) is accurate to ~h^2 (truncation) plus
 # ~1e-16/h (rounding), both far below FD_TOLERANCE; in float32 the backend's own rounding (~1e-6 on
@@ -32,6 +34,9 @@ FD_STEP = 1e-6
 FD_SMOOTH = 1e-4
 FD_TOLERANCE = {"float32": 1e-4, "float64": 1e-6}
 FD_DIRECTIONS = 2
+# The central difference's rounding is ~1/6 of the slopes' second differences (both are sums of the same
+# rounding errors, /2h and *sqrt(20)/h), and below eps * terms / h. Measured on LeNet: <= 1/7 of it.
+FD_NOISE = 4
 
 
 @dataclasses.dataclass
@@ -93,10 +98,13 @@ class Direction:
     quantity: str  # "grad:input" / "grad:input:<name>" / "grad:<param>"
     u: np.ndarray
     derivative: float  # d/dt loss(q + t u) at t = 0, from the float64 reference
+    noise: float = 0.0  # how finely the reference resolves it: its rounding, seen in the slopes
 
 
 def _loss(spec, case, inputs, params) -> float:
-    out = run_reference(spec, inputs, params, case.constants)
+    with warnings.catch_warnings():  # a tie at the case itself is reported once, by make_case
+        warnings.simplefilter("ignore", MaxPoolTie)
+        out = run_reference(spec, inputs, params, case.constants)
     return float(sum(np.sum(out[k] * case.cotangents[k].astype(np.float64)) for k in out))
 
 
@@ -130,9 +138,14 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
     The loss is evaluated at t = -2h, -h, 0, h, 2h along each direction. Where it is smooth, the four
     segment slopes agree to ~h * curvature; a kink anywhere in [-2h, 2h] (including at t = 0, where a
     plain central difference would silently average the two sides) makes them disagree, and the direction
-    is replaced. The derivative kept is the central difference (f(h) - f(-h)) / 2h.
+    is replaced. The derivative kept is the central difference (f(h) - f(-h)) / 2h, with its resolution:
+    where the loss is large next to this derivative (deep sigmoid nets: LeNet's first bias), float64
+    rounding of the loss divided by h is not negligible, and the check must not blame a backend for it.
     """
     found = []
+    # float64 rounds the loss to ~eps * (the size of the terms it sums); divided by h, that is the least
+    # the central difference cannot resolve. The slopes' second differences show what it actually is.
+    terms = sum(float(np.sum(np.abs(case.outputs[k] * case.cotangents[k]))) for k in case.outputs)
     for quantity, (kind, key) in gradient_quantities(spec).items():
         x0 = (case.inputs if kind == "input" else case.params)[key]
         h = FD_STEP * max(float(np.abs(x0).max()), 1e-3)
@@ -144,7 +157,8 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
             f = _loss_along(spec, case, kind, key, u, (-2 * h, -h, 0.0, h, 2 * h))
             slopes = np.diff(f) / h
             if np.ptp(slopes) <= FD_SMOOTH * np.abs(slopes).max():
-                found.append(Direction(quantity, u, (f[3] - f[1]) / (2 * h)))
+                noise = max(float(np.abs(np.diff(slopes, 2)).max()), np.finfo(np.float64).eps * terms / h)
+                found.append(Direction(quantity, u, (f[3] - f[1]) / (2 * h), noise))
                 kept += 1
                 if kept == FD_DIRECTIONS:
                     break
@@ -156,6 +170,8 @@ def directional_error(grad: np.ndarray, directions: list[Direction]) -> float | 
 
     Relative to ``sum|grad * u|`` (the size of the terms being added) or the reference derivative, whichever
     is larger, so a zero gradient against a non-zero derivative gives 1.0 and float32 rounding stays ~1e-7.
+    Disagreement within FD_NOISE times the reference's resolution along ``u`` is not counted: that is
+    at most ~FD_SMOOTH of the slopes (which the smoothness test bounds) or eps * terms / h, ~1e-8 here.
     """
     if not directions:
         return None
@@ -164,6 +180,6 @@ def directional_error(grad: np.ndarray, directions: list[Direction]) -> float | 
     for d in directions:
         got = float(np.sum(g * d.u))
         scale = max(float(np.sum(np.abs(g * d.u))), abs(d.derivative))
-        err = abs(got - d.derivative) / scale if scale > 0 else 0.0
+        err = max(abs(got - d.derivative) - FD_NOISE * d.noise, 0.0) / scale if scale > 0 else 0.0
         worst = max(worst, err)
     return worst

@@ -86,10 +86,11 @@ def cmd_list(argv) -> int:
     Parser(prog="compare.py list", description="List the blocks and their variants.").parse_args(argv)
     all_specs = specs.all_specs()
     width = max(len(n) for n in specs.known_names()) + 4
+    section = max(len(s) for spec in all_specs for s in (spec.section, "variant of " + spec.name)) + 2
     for spec in all_specs:
-        print(f"{spec.name:<{width}}{spec.section:<28}{spec.title}")
+        print(f"{spec.name:<{width}}{spec.section:<{section}}{spec.title}")
         for v in spec.variants:
-            print(f"  {v.name:<{width - 2}}{'variant of ' + spec.name:<28}{v.why.split('. ')[0]}.")
+            print(f"  {v.name:<{width - 2}}{'variant of ' + spec.name:<{section}}{v.why.split('. ')[0]}.")
     print(f"\n{len(all_specs)} blocks, {sum(len(s.variants) for s in all_specs)} variants; "
           f"backends: {', '.join(backends.names())}")
     return 0

@@ -9,11 +9,13 @@ difference left between a backend and the reference is the backend's own arithme
 from __future__ import annotations
 
 import dataclasses
+import warnings
 import zlib
 
 import numpy as np
 
 from harness.spec import Spec
+from specs._ops import MaxPoolTie
 
 
 def rng(seed: int, *keys: str) -> np.random.Generator:
@@ -41,6 +43,7 @@ class Case:
     constants: dict
     cotangents: dict  # by output name
     outputs: dict  # float64 reference outputs by name
+    ties: list = dataclasses.field(default_factory=list)  # MaxPoolTie messages from the reference
 
     def arrays(self) -> dict:
         """The flat dict a worker receives: inputs, params, constants and cotangents, by key."""
@@ -69,6 +72,14 @@ def run_reference(spec: Spec, inputs: dict, params: dict, constants: dict, tap=N
     return as_outputs(spec, spec.reference(*f64.values(), p64, c64, **extra))
 
 
+def reference_outputs(spec: Spec, inputs: dict, params: dict, constants: dict) -> tuple[dict, list]:
+    """The reference outputs, and the max-pool ties (``specs._ops.MaxPoolTie``) met on the way."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MaxPoolTie)
+        outputs = run_reference(spec, inputs, params, constants)
+    return outputs, [str(w.message) for w in caught if issubclass(w.category, MaxPoolTie)]
+
+
 def make_case(spec: Spec, seed: int, dtype: str) -> Case:
     def rounded(a):
         return a.astype(dtype) if a.dtype.kind == "f" else a.astype(np.int64)
@@ -84,7 +95,7 @@ def make_case(spec: Spec, seed: int, dtype: str) -> Case:
                          1 / np.sqrt(spec.fan_in(k)) if p.init == "fan_in" else None))
         for k, p in spec.constants.items()
     }
-    outputs = run_reference(spec, inputs, params, constants)
+    outputs, ties = reference_outputs(spec, inputs, params, constants)
     cotangents = {k: rounded(rng(seed, spec.name, "cotangent", k).standard_normal(v.shape))
                   for k, v in outputs.items()}
-    return Case(inputs, params, constants, cotangents, outputs)
+    return Case(inputs, params, constants, cotangents, outputs, ties)

@@ -1,7 +1,10 @@
 """Float64 NumPy building blocks for the references, written to be read next to the four realisations.
 
-Layouts are canonical (ONNX/PyTorch): ``linear`` takes a weight of shape (out, in).
+Layouts are canonical (ONNX/PyTorch): ``linear`` takes a weight of shape (out, in); feature maps are NCHW
+and conv weights (O, I, kH, kW). Padding is always written out per side: ((top, bottom), (left, right)).
 """
+
+import warnings
 
 import numpy as np
 
@@ -23,3 +26,76 @@ def sigmoid(x):
 def no_tap(name, value):
     """The default ``tap``: records nothing."""
     return value
+
+
+# --- convolutions and pooling (NCHW, weights (O, I, kH, kW)) ------------------------------------------
+
+
+class MaxPoolTie(UserWarning):
+    """A max-pool window whose maximum occurs more than once: where the gradient goes is a convention.
+
+    Every framework's pooling layer sends it to the first maximum (row-major), but a reduction written as
+    ``max`` may split it or copy it (shared/conventions/conv.md, T17), and the reference loss has a kink
+    there that no central difference can check. Specs assume no ties (random inputs have none); the
+    harness turns this warning into a failing note on the gradient checks instead of a silent pass.
+    """
+
+
+def pad2d(x, padding, value=0.0):
+    """Pad the last two axes by ((top, bottom), (left, right))."""
+    return np.pad(x, ((0, 0), (0, 0), *padding), constant_values=value)
+
+
+def windows(x, kernel, stride):
+    """(N, C, H', W', kH, kW): every kH x kW window of x, stepping by stride."""
+    view = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=(2, 3))
+    return view[:, :, ::stride[0], ::stride[1]]
+
+
+def conv2d(x, weight, bias=None, stride=(1, 1), padding=((0, 0), (0, 0))):
+    """Cross-correlation as torch.nn.Conv2d: out[n, o] = sum_{c,i,j} x[n, c, i, j] * weight[o, c, i, j]."""
+    w = windows(pad2d(x, padding), weight.shape[2:], stride)  # (N, C, H', W', kH, kW)
+    # = np.einsum("nchwij,ocij->nohw", w, weight), as one matrix product (10x faster)
+    y = np.tensordot(w, weight, axes=((1, 4, 5), (1, 2, 3))).transpose(0, 3, 1, 2)
+    return y if bias is None else y + bias[:, None, None]
+
+
+def same_padding(size, kernel, stride):
+    """TF/XLA 'SAME': the output has ceil(size / stride) positions; the odd padded pixel goes *after*."""
+    pads = []
+    for n, k, s in zip(size, kernel, stride):
+        total = max((-(-n // s) - 1) * s + k - n, 0)
+        pads.append((total // 2, total - total // 2))
+    return tuple(pads)
+
+
+def max_pool2d(x, kernel, stride, padding=((0, 0), (0, 0))):
+    """Max over each window; padded cells are -inf, so they never win. Warns MaxPoolTie on a tie.
+
+    A tie at exactly 0 is a window that a ReLU switched off entirely: every tied cell has derivative 0
+    there, so whichever cell gets the gradient, nothing flows on. Those are common after a ReLU and not
+    reported.
+    """
+    w = windows(pad2d(x, padding, -np.inf), kernel, stride)
+    y = w.max(axis=(-2, -1))
+    ties = ((w == y[..., None, None]).sum(axis=(-2, -1)) > 1) & (y != 0)
+    if ties.any():
+        where = tuple(int(i) for i in np.argwhere(ties)[0])
+        warnings.warn(MaxPoolTie(f"max-pool tie in {int(ties.sum())} window(s), first at (n, c, h, w) = "
+                                 f"{where}: value {y[where]:.6g} occurs more than once"), stacklevel=2)
+    return y
+
+
+def avg_pool2d(x, kernel, stride, padding=((0, 0), (0, 0)), count_include_pad=True):
+    """Mean over each window of the zero-padded x, divided by the window size (count_include_pad=True,
+    as torch, flax and gluon by default) or by the number of real, unpadded cells in it (False)."""
+    total = windows(pad2d(x, padding), kernel, stride).sum(axis=(-2, -1))
+    if count_include_pad:
+        return total / (kernel[0] * kernel[1])
+    real = windows(pad2d(np.ones((1, 1, *x.shape[2:])), padding), kernel, stride).sum(axis=(-2, -1))
+    return total / real
+
+
+def flatten(x):
+    """(N, C, H, W) -> (N, C*H*W) in (C, H, W) order, as torch.nn.Flatten."""
+    return x.reshape(x.shape[0], -1)

@@ -141,7 +141,7 @@ class Adapter(adapter.Adapter):
 
         def forward_backward(params, diff_xs, cts):
             outs, vjp, taps = jax.vjp(f, params, *diff_xs, has_aux=True)
-            return outs, vjp(cts), taps
+            return outs, vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts))), taps
 
         args = (params, tuple(jnp.asarray(inputs[k]) for k in diff), tuple(jnp.asarray(c) for c in cotangents))
         try:  # compiled, as flax code is normally run

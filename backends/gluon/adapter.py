@@ -80,6 +80,7 @@ class Adapter(adapter.Adapter):
             for h in hooks:
                 h.detach()
         outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
-        autograd.backward(outs, [mnp.array(c, dtype=c.dtype) for c in cotangents])
+        autograd.backward(outs, [mnp.array(adapter.fit_cotangent(c, o.shape), dtype=c.dtype)
+                                 for o, c in zip(outs, cotangents)])
         grads = {s.canonical: s.handle.grad().asnumpy() for s in slots if not s.constant}
         return ([onp.asarray(o.asnumpy()) for o in outs], {k: xs[k].grad.asnumpy() for k in diff}, grads, tapped)

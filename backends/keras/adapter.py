@@ -112,7 +112,8 @@ class Adapter(adapter.Adapter):
                 undo()
         outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
         grads = tape.gradient(outs, [xs[k] for k in diff] + [s.handle for s in params],
-                              output_gradients=[tf.constant(c) for c in cotangents])
+                              output_gradients=[tf.constant(adapter.fit_cotangent(c, o.shape))
+                                                for o, c in zip(outs, cotangents)])
         as_np = [None if g is None else np.asarray(g) for g in grads]
         return ([np.asarray(o) for o in outs], dict(zip(diff, as_np[:len(diff)])),
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, tapped)

@@ -63,7 +63,8 @@ class Adapter(adapter.Adapter):
         diff = [k for k in xs if spec.inputs[k].differentiable]
         params = [s for s in slots if not s.constant]
         targets = [xs[k] for k in diff] + [s.handle for s in params]
-        live = [(o, torch.from_numpy(c)) for o, c in zip(outs, cotangents) if o.requires_grad]
+        live = [(o, torch.from_numpy(adapter.fit_cotangent(c, o.shape))) for o, c in zip(outs, cotangents)
+                if o.requires_grad]
         grads = [None] * len(targets)
         if live:  # with no output attached to the graph every gradient is absent
             grads = torch.autograd.grad([o for o, _ in live], targets, grad_outputs=[c for _, c in live],

@@ -1,0 +1,14 @@
+"""d2l §7.5: padded, strided pooling, NHWC; flax pools at stride 1 by default."""
+
+from flax import linen as nn
+
+
+class MaxPool(nn.Module):
+    def __call__(self, X):  # X: (N, 5, 5, C), each channel pooled on its own
+        return nn.max_pool(X, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)))
+
+
+class AvgPool(nn.Module):
+    def __call__(self, X):  # every window is divided by 9, padded zeros included
+        return nn.avg_pool(X, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)),
+                           count_include_pad=True)
