@@ -57,6 +57,8 @@ def compare_parser() -> Parser:
     p.add_argument("--json", metavar="PATH", help="write the results as JSON")
     p.add_argument("--dump", metavar="DIR", help="write inputs, parameters and every backend's arrays as .npz")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds one block may take in one backend")
+    p.add_argument("--taps", action="store_true", help="also check every tap (intermediate point) against "
+                   "the reference, not only to localise a failure")
     p.add_argument("--no-color", action="store_true")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     return p
@@ -74,7 +76,7 @@ def cmd_compare(argv) -> int:
     progress = Progress(chosen, {b: len(todo) for b in chosen}, enabled=not args.quiet)
     with tempfile.TemporaryDirectory(prefix="blockparity-") as work, Pool(chosen, work, timeout=args.timeout) as pool:
         run = compare_backends(pool, args.specs, chosen, args.dtype, args.seed, dump=args.dump,
-                               on_event=progress, work_dir=work)
+                               on_event=progress, work_dir=work, taps=args.taps)
     progress.clear()
     print(report.table(run, color=report.use_color(no_color=args.no_color)))
     if args.json:

@@ -29,6 +29,13 @@ def reference_taps(spec, case) -> dict:
     return seen
 
 
+def tap_checks(spec, case, tapped: dict, tolerance: float) -> list:
+    """A check per tap the realisation exposes (``tap:<name>``), against the reference at that point."""
+    ref = reference_taps(spec, case) if spec.taps else {}
+    return [checks.compare(f"tap:{name}", tapped[f"tap:{name}"], ref[name], tolerance)
+            for name in spec.taps if f"tap:{name}" in tapped]
+
+
 def _divergence(check) -> dict:
     d = {"tap": check.quantity, "max_abs_err": check.max_abs_err, "max_rel_err": check.max_rel_err}
     if check.fd_rel_err is not None:

@@ -92,8 +92,11 @@ def resolve_names(names) -> list:
 
 
 def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=None, overrides=None,
-                     on_event=None, work_dir=None) -> Run:
+                     on_event=None, work_dir=None, taps=False) -> Run:
     """Run ``names`` on ``backend_names`` through ``pool``.
+
+    ``taps``: also check every tap a realisation exposes against the reference (quantities ``tap:<name>``),
+    in the same request; without it taps are read only to localise a failing output.
 
     ``overrides``: {(run name, backend): {array key: value}} replaces arrays sent to one backend only
     (the tests use it to hand one framework a perturbed weight).
@@ -123,7 +126,7 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                     path = work / f"{name}.{dtype}.{b}.in.npz"
                     save_arrays(path, {**case.arrays(), **overrides[(name, b)]})
                 slot_of[(b, len(jobs[b]))] = name
-                jobs[b].append({"spec": name, "dtype": dtype, "arrays": str(path),
+                jobs[b].append({"spec": name, "dtype": dtype, "arrays": str(path), "taps": taps,
                                 "out": str(work / f"{name}.{dtype}.{b}.npz")})
         # The workers are importing their frameworks meanwhile: spend that time on the reference.
         for name, spec, _ in todo:
@@ -186,6 +189,8 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                         check.note = (f"{cases[name].ties[0]} in the reference: the gradient at a tie is a "
                                       "per-framework convention and cannot be checked (the spec assumes no ties)")
                     result.checks.append(check)
+                if taps:
+                    result.checks += localise.tap_checks(spec, cases[name], arrays, tol)
                 result.status = "pass" if all(c.passed for c in result.checks) else "fail"
                 if limits[b] and result.status == "pass" and (result.worst_rel_err or 0) <= spec.tolerance[dtype]:
                     result.status = "error"  # a declared limit that no longer applies must be noticed
@@ -193,7 +198,8 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                                      f"(worst error {result.worst_rel_err:.1e} <= {spec.tolerance[dtype]:.0e}): "
                                      f"remove it from backends/{b}/__init__.py TOLERANCES")
 
-        localise_failures(pool, todo, cases, results, jobs, slot_of, on_event, backend_names, dtype, work)
+        localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_names, dtype, work,
+                          got if taps else {})
         if dump:
             write_dump(dump, todo, cases, got)
         ordered = [results[(name, b)] for name, _, _ in todo for b in backend_names if (name, b) in results]
@@ -207,11 +213,11 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
             shutil.rmtree(work, ignore_errors=True)
 
 
-def localise_failures(pool, todo, cases, results, jobs, slot_of, on_event, backend_names, dtype, work) -> None:
+def localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_names, dtype, work, tapped) -> None:
     """Name where each failing result starts to diverge (``harness.localise``).
 
-    Taps cost a second request, so they are asked for only where an output failed; a gradient-only
-    failure is localised from the checks already made.
+    Taps cost a second request, so they are asked for only where an output failed (unless ``tapped``
+    already holds them); a gradient-only failure is localised from the checks already made.
     """
     again = {b: [] for b in backend_names}
     for (b, i), name in slot_of.items():
@@ -222,6 +228,9 @@ def localise_failures(pool, todo, cases, results, jobs, slot_of, on_event, backe
         n_out = len(spec.outputs)
         if all(c.passed for c in result.checks[:n_out]):
             result.first_divergence = localise.backward(spec, result.checks[n_out:])
+        elif (name, b) in tapped:
+            result.first_divergence = localise.forward(spec, cases[name], tapped[(name, b)], result.tolerance,
+                                                       result.checks[:n_out])
         else:
             out = str(work / f"{name}.{dtype}.{b}.taps.npz")
             again[b].append({**jobs[b][i], "out": out, "taps": True})
@@ -235,7 +244,7 @@ def localise_failures(pool, todo, cases, results, jobs, slot_of, on_event, backe
         n_out = len(spec.outputs)
         if reply.status == "ok":
             tapped = load_arrays(req["out"])
-            result.first_divergence = localise.forward(spec, cases[req["spec"]], tapped, spec.tolerance[dtype],
+            result.first_divergence = localise.forward(spec, cases[req["spec"]], tapped, result.tolerance,
                                                        result.checks[:n_out])
         else:  # the failure itself stays reported; only its location is unknown
             result.first_divergence = {"tap": None, "max_abs_err": None, "max_rel_err": None,

@@ -19,11 +19,11 @@ def compare(pool):
     """compare(names, backends=None, dtype=..., seed=..., overrides=...) -> Run, cached per arguments."""
     cache = {}
 
-    def run(names=(), backend_names=None, dtype="float32", seed=0, overrides=None):
-        key = (tuple(names), tuple(backend_names or ()), dtype, seed, repr(overrides))
+    def run(names=(), backend_names=None, dtype="float32", seed=0, overrides=None, taps=False):
+        key = (tuple(names), tuple(backend_names or ()), dtype, seed, repr(overrides), taps)
         if key not in cache or overrides:
             cache[key] = compare_backends(pool, list(names), backend_names or backends.names(), dtype, seed,
-                                          overrides=overrides)
+                                          overrides=overrides, taps=taps)
         return cache[key]
 
     return run

@@ -57,3 +57,15 @@ def test_a_tap_the_reference_never_passes_is_a_spec_error():
     broken = dataclasses.replace(spec, taps={"hidden": None, "nowhere": None})
     with pytest.raises(ValueError, match="nowhere"):
         localise.reference_taps(broken, make_case(spec, 0, "float32"))
+
+
+def test_every_tap_agrees_with_the_reference_in_every_framework(compare):
+    """Localisation is only as good as the taps: each one a framework exposes must match the reference on
+    a correct realisation, and PyTorch, whose module names are the canonical ones, must expose them all."""
+    run = compare(taps=True)
+    for r in run.results:
+        spec = resolve(r.spec)[0]
+        tapped = {c.quantity.removeprefix("tap:") for c in r.checks if c.quantity.startswith("tap:")}
+        assert r.status == "pass", explain(r, run)
+        if r.backend == "torch":
+            assert tapped == set(spec.taps), f"{r.spec}: torch exposes {sorted(tapped)}, spec has {list(spec.taps)}"
