@@ -50,7 +50,10 @@ class Adapter(adapter.Adapter):
 
     def build(self, factory, spec, inputs, dtype):
         model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
-        xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in inputs.values()]
+        # Shapes are found in float64, the dtype jax's own defaults give under x64: a parameter made by an
+        # initializer (self.param) is float64 there, and a scan must not meet float32 inputs with it.
+        xs = [jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64 if a.dtype.kind == "f" else a.dtype), v)
+              for v in inputs.values()]
         modules = {}
 
         def record(f, args, kwargs, context):

@@ -138,7 +138,9 @@ class Adapter(adapter.Adapter):
         grads = tape.gradient(outs, [xs[k] for k in diff] + [s.handle for s in params],
                               output_gradients=[tf.constant(adapter.fit_cotangent(c, o.shape))
                                                 for o, c in zip(outs, cotangents)])
-        as_np = [None if g is None else tf.nest.map_structure(np.asarray, g) for g in grads]
+        # an Embedding's gradient is IndexedSlices (rows touched): densify it
+        as_np = [None if g is None else tf.nest.map_structure(lambda t: np.asarray(tf.convert_to_tensor(t)), g)
+                 for g in grads]
         return ([np.asarray(o) for o in outs], dict(zip(diff, as_np[:len(diff)])),
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, tapped)
 
