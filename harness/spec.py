@@ -52,12 +52,16 @@ class Param:
     "normal" and "uniform" are N(0, 1) and U(0, 1) (``torch.randn`` / ``torch.rand``).
     ``flattened_from`` marks a Linear weight whose inputs are an NCHW feature map flattened in (C, H, W)
     order: NHWC frameworks flatten in (H, W, C) order and must permute the rows of their kernel.
+    ``inert`` says why the block's output cannot depend on this parameter (attention's key bias shifts
+    every score of a query alike): its gradient is zero by construction, so it is checked to be zero
+    against the block's largest gradient, where a relative comparison would compare rounding noise.
     """
 
     shape: tuple
     init: str = "fan_in"
     fan_in: int | None = None
     flattened_from: tuple | None = None
+    inert: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
