@@ -42,7 +42,8 @@ SPEC = Spec(
             why="Boolean attention masks mean opposite things: PyTorch's key_padding_mask and attn_mask are True "
             "where a key is left out, Keras's attention_mask and flax's mask True where it is attended to. "
             "A mask copied between them attends to exactly the padding (and a query whose keys are all valid "
-            "attends to nothing: NaN). Fix: mask = arange(S) >= valid_len for PyTorch.",
+            "attends to nothing: NaN with need_weights=True, the output bias alone without). Fix: "
+            "key_padding_mask = arange(S) >= valid_len.",
         ),
     ),
 )
