@@ -35,5 +35,6 @@ SPEC = Spec(
     taps={"W_q": None, "W_k": None, "w_v": None},
     reference=additive_attention,
     tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why="20- and 8-term dot products through tanh and a 10-way softmax: float32 measured MEASURED.",
+    tolerance_why="20- and 8-term dot products through tanh and a 10-way softmax: float32 measured 4.5e-7, "
+    "float64 6.8e-16.",
 )

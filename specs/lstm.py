@@ -9,7 +9,7 @@ Gluon order the state ``(h, c)``.
 
 The book's four versions: the JAX edition returns flax's carry as its state, so its ``H_C`` is ``(c, h)``
 where the other three editions return ``(h, c)``: code that reads it as PyTorch's gets the states swapped
-(the variant ``lstm_carry_order``: LSTM_CARRY_GAP here). The TensorFlow version passes
+(the variant ``lstm_carry_order``: the output is off by 2.5, relative, here). The TensorFlow version passes
 ``time_major=True``, which Keras 3 no longer accepts.
 """
 

@@ -6,7 +6,7 @@ flax's layers are batch-major and keep the state without its layer axis; the har
 "TNC", "LNH"). Keras's SimpleRNN and flax's SimpleCell hold one bias: they get ``bias_ih + bias_hh``.
 
 The book's four versions: MXNet's ``rnn.RNN(num_hiddens)`` is a *relu* RNN (Gluon's default
-activation); on this spec's data its output is off the tanh RNN by RELU_GAP (the variant
+activation); on this spec's data its output is off the tanh RNN by 1.0 (relative; the variant
 ``rnn_relu_default``). The TensorFlow version passes ``SimpleRNN(time_major=True)``, which Keras 3 no
 longer accepts; the JAX edition's concise ``RNN`` raises ``NotImplementedError``. The realisations here
 use each framework's tanh RNN layer.

@@ -14,3 +14,11 @@ class AddNorm(nn.Module):
 
     def __call__(self, X, Y, training=False):
         return self.ln(self.drop(Y, deterministic=not training) + X)
+
+
+class AddNormDefaultEpsilon(AddNorm):
+    """As the book's JAX edition: flax's default LayerNorm (epsilon 1e-6)."""
+
+    def setup(self):
+        self.drop = nn.Dropout(self.dropout)
+        self.ln = nn.LayerNorm()
