@@ -1,4 +1,4 @@
-"""d2l §10.2: the GRU with high-level APIs (nn.RNN is batch-major: (batch, steps, inputs))."""
+"""d2l §10.2: the GRU with high-level APIs (batch-major: (batch, steps, inputs))."""
 
 from functools import partial
 

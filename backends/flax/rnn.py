@@ -1,4 +1,4 @@
-"""d2l §9.6: the RNN with high-level APIs (nn.RNN is batch-major: (batch, steps, inputs))."""
+"""d2l §9.6: the RNN with high-level APIs (batch-major: (batch, steps, inputs))."""
 
 from flax import linen as nn
 

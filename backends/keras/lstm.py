@@ -1,4 +1,4 @@
-"""d2l §10.1: the LSTM with high-level APIs (Keras is batch-major: (batch, steps, inputs))."""
+"""d2l §10.1: the LSTM with high-level APIs (batch-major: (batch, steps, inputs))."""
 
 import keras
 
