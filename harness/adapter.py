@@ -258,8 +258,8 @@ class Adapter:
                 result[f"grad:{k}"] = g
         for k, t in (tapped or {}).items():
             result[f"tap:{k}"] = self.to_canonical_layout(np.asarray(t), spec.taps.get(k))
-        inventory = [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape)}
-                     for s in slots]
+        inventory = [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape),
+                      **({"sources": list(s.sources)} if s.sources else {})} for s in slots]
         return Result(result, inventory)
 
     # --- to implement per framework ------------------------------------------------------------------

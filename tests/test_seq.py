@@ -9,7 +9,7 @@ import pytest
 
 import backends
 import specs
-from harness import checks, layout, recurrent
+from harness import checks, layout, recurrent, teach
 from harness.adapter import BindingError, Slot, check_slots
 from harness.data import make_case, run_reference
 from harness.pool import ROOT
@@ -77,6 +77,22 @@ def test_the_inventory_shows_how_each_framework_holds_the_canonical_weights(comp
     assert native[("multihead_attention_builtin", "torch")][qkv] == ("attention.in_proj_weight", [300, 100])
     assert native[("multihead_attention_builtin", "keras")]["attention.W_q.weight"] == (
         "attention.query.kernel", [100, 5, 20])
+
+
+def test_the_teaching_view_names_what_holds_each_canonical_parameter(compare):
+    """A fused bias is shown under both canonical biases, flax's gate kernels under the weight they split,
+    and a framework's totals count each native tensor once."""
+    run = compare(dtype="float32")
+    block = next(b for b in teach.blocks(run) if b.name == "lstm")
+    rows = teach.mapping(block)
+    by_name = {r.canonical: r for r in rows}
+    fused = ("rnn.cell.bias <- rnn.bias_ih_l0 + rnn.bias_hh_l0", (64,))
+    assert by_name["rnn.bias_ih_l0"].native["keras"] == by_name["rnn.bias_hh_l0"].native["keras"] == fused
+    assert by_name["rnn.weight_ih_l0"].native["flax"][1] == ((8, 16),) * 4
+    assert by_name["rnn.weight_ih_l0"].native["gluon"] == ("rnn.l0_i2h_weight", (64, 8))
+    assert teach.totals(rows) == (4, 64 * 8 + 64 * 16 + 64 + 64)
+    assert teach.totals(rows, "keras") == (3, 64 * 8 + 64 * 16 + 64)  # one bias where PyTorch has two
+    assert teach.totals(rows, "flax") == (12, 64 * 8 + 64 * 16 + 64)  # a Dense per gate and side, 4 biases
 
 
 # --- several inputs and outputs, layouts and per-layer states, end to end -----------------------------
