@@ -16,6 +16,7 @@ to one with the right shapes, mapping gradients back) happens here, once, for ev
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -33,6 +34,12 @@ class BindingError(Exception):
 FAULTS = {
     "conv_kernel_untransposed": "conv weight (O, I, kH, kW) reshaped, not transposed, to (kH, kW, I, O)",
     "flatten_rows_unpermuted": "a Dense after an NHWC Flatten loaded with plain W.T (rows in (C, H, W) order)",
+    "gru_gates_zrn": "GRU gate blocks read in Keras's (z, r, n) order: PyTorch's reset and update gates swapped",
+    "gru_gate_grads_unordered": "GRU weights loaded right, their gradients mapped back without the gate reorder",
+    "rnn_bias_hh_dropped": "a recurrent layer's bias_hh never loaded: a two-bias framework keeps zeros there, a "
+                           "one-bias framework gets bias_ih instead of bias_ih + bias_hh",
+    "rnn_bias_hh_grad_dropped": "a recurrent layer's biases loaded right, but no gradient handed to bias_hh (a "
+                                "one-bias framework gives its bias's gradient to bias_ih only)",
 }
 
 
@@ -42,13 +49,33 @@ def _same(a):
 
 @dataclasses.dataclass
 class Slot:
-    canonical: str  # canonical name (spec.params or spec.constants key)
+    """One native parameter (or constant) and how it relates to the canonical ones.
+
+    Usually one canonical parameter maps to one native one through ``to_native``/``from_native``. A slot
+    with ``sources`` is computed from those canonical parameters instead: ``to_native(*values)`` gives
+    its value and ``from_native(grad)`` one canonical-shaped gradient per source. The gradients of every
+    slot that reads a canonical parameter are summed: a fused bias ``b_ih + b_hh`` hands its gradient to
+    both, and the per-gate kernels of one stacked ``weight_ih`` each fill their own rows. ``canonical`` is
+    then a label unique among the slots, e.g. ``rnn.weight_ih_l0[r]``.
+    """
+
+    canonical: str  # canonical name (spec.params or spec.constants key), or a label when sources are set
     native: str  # how a reader of the realisation would name it, e.g. "params/hidden/kernel"
     shape: tuple  # native shape
     handle: object = None  # whatever the adapter needs to assign and read it
     to_native: Callable = _same
     from_native: Callable = _same
     constant: bool = False
+    sources: tuple = ()  # canonical names this native value is computed from (see above)
+
+    def native_value(self, values: dict):
+        return self.to_native(*(values[c] for c in self.sources or (self.canonical,)))
+
+    def gradients(self, grad) -> dict:
+        """Canonical name -> this slot's contribution to its gradient."""
+        if not self.sources:
+            return {self.canonical: self.from_native(grad)}
+        return dict(zip(self.sources, self.from_native(grad)))
 
 
 @dataclasses.dataclass
@@ -88,17 +115,44 @@ def conv_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, handle
     return slots
 
 
+ATTENTION_ROLES = {"query": "W_q", "key": "W_k", "value": "W_v", "output": "W_o"}
+
+
+def heads_slots(prefix: str, role: str, native_prefix: str, kernel_shape, bias_shape, handles=(None, None)):
+    """Slots of one projection of a built-in multi-head attention layer that keeps a head axis (Keras,
+    flax): by rule 4 below it is the book's ``W_q``, ``W_k``, ``W_v`` or ``W_o`` Linear."""
+    name = f"{prefix}{ATTENTION_ROLES[role]}."
+    if role == "output":  # kernel (h, d, E_out), bias (E_out,)
+        heads = kernel_shape[0]
+        kernel = (lambda w: layout.heads_out_kernel(w, heads)), layout.heads_out_weight
+        bias = _same, _same
+    else:  # kernel (E_in, h, d), bias (h, d)
+        heads = kernel_shape[1]
+        kernel = (lambda w: layout.heads_kernel(w, heads)), layout.heads_weight
+        bias = (lambda b: b.reshape(heads, -1)), (lambda g: g.reshape(-1))
+    slots = [Slot(f"{name}weight", f"{native_prefix}kernel", tuple(kernel_shape), handles[0], *kernel)]
+    if bias_shape is not None:
+        slots.append(Slot(f"{name}bias", f"{native_prefix}bias", tuple(bias_shape), handles[1], *bias))
+    return slots
+
+
 def check_slots(spec, backend: str, slots: list) -> None:
     """Native and canonical parameters must match one to one, with shapes that the transforms agree on."""
     where = f"{spec.name}[{backend}]"
+    labels = [s.canonical for s in slots]
+    if len(set(labels)) != len(labels):
+        raise BindingError(f"{where}: two native parameters carry the same label "
+                           f"{sorted({n for n in labels if labels.count(n) > 1})}")
     for kind, declared, found in (
         ("parameter", spec.params, [s for s in slots if not s.constant]),
         ("constant", spec.constants, [s for s in slots if s.constant]),
     ):
-        names = [s.canonical for s in found]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        missing = [n for n in declared if n not in names]
-        extra = [f"{s.canonical} (native {s.native})" for s in found if s.canonical not in declared]
+        names = [s.canonical for s in found if not s.sources]
+        read = {c for s in found for c in s.sources}  # computed from several, or parts of one: may repeat
+        dupes = sorted({n for n in names if names.count(n) > 1} | (set(names) & read))
+        missing = [n for n in declared if n not in names and n not in read]
+        extra = [f"{c} (native {s.native})" for s in found for c in (s.sources or (s.canonical,))
+                 if c not in declared]
         if dupes or missing or extra:
             raise BindingError(
                 f"{where}: {kind}s do not match the spec: "
@@ -107,10 +161,13 @@ def check_slots(spec, backend: str, slots: list) -> None:
                     f"not in the spec {extra}" if extra else "",
                     f"mapped twice {dupes}" if dupes else "") if p))
         for s in found:
-            want = tuple(s.to_native(np.zeros(declared[s.canonical].shape)).shape)
+            canonical = [tuple(declared[c].shape) for c in s.sources or (s.canonical,)]
+            want = tuple(np.shape(s.native_value({c: np.zeros(declared[c].shape) for c in s.sources or
+                                                  (s.canonical,)})))
             if want != tuple(s.shape):
+                shown = canonical[0] if len(canonical) == 1 else canonical
                 raise BindingError(f"{where}: {kind} {s.canonical}: expected native shape {want} for {s.native} "
-                                   f"(canonical {tuple(declared[s.canonical].shape)}), but it is {tuple(s.shape)}")
+                                   f"(canonical {shown}), but it is {tuple(s.shape)}")
 
 
 def fit_cotangent(cotangent, native_shape):
@@ -128,15 +185,30 @@ class Adapter:
 
     name = ""
     nhwc = False  # True when the realisations hold feature maps as NHWC
+    batch_major = False  # True when they hold sequences ("TNC") as (N, T, C)
+    states_per_layer = False  # True when they hold recurrent states ("LNH") as one (N, H) per layer/direction
 
-    # --- layouts of inputs and outputs -------------------------------------------------------------
+    # --- layouts of inputs and outputs (see harness.spec.Input) -----------------------------------------
     def to_native_layout(self, a, layout_name):
-        return layout.nchw_to_nhwc(a) if self.nhwc and layout_name == "NCHW" else a
+        """The native form of a canonical array: an array, or a list of arrays for per-layer states."""
+        if self.nhwc and layout_name == "NCHW":
+            return layout.nchw_to_nhwc(a)
+        if self.batch_major and layout_name == "TNC":
+            return layout.swap_time_batch(a)
+        if self.states_per_layer and layout_name == "LNH":
+            return layout.split_states(a)
+        return a
 
     def to_canonical_layout(self, a, layout_name):
         if self.nhwc and isinstance(layout_name, tuple) and layout_name[0] == "flat":
             return a[:, np.argsort(layout.flatten_permutation(layout_name[1]))]  # (h, w, c) -> (c, h, w) order
-        return layout.nhwc_to_nchw(a) if self.nhwc and layout_name == "NCHW" else a
+        if self.nhwc and layout_name == "NCHW":
+            return layout.nhwc_to_nchw(a)
+        if self.batch_major and layout_name == "TNC":
+            return layout.swap_time_batch(a)
+        if self.states_per_layer and layout_name == "LNH":
+            return layout.stack_states(a)
+        return a
 
     # --- the flow ----------------------------------------------------------------------------------
     fault = None  # the Variant.fault of the request being served
@@ -148,31 +220,46 @@ class Adapter:
         inputs = {k: self.to_native_layout(arrays[f"input:{k}"], i.layout) for k, i in spec.inputs.items()}
         values = {**{k: arrays[f"param:{k}"] for k in spec.params},
                   **{k: arrays[f"const:{k}"] for k in spec.constants}}
-        cotangents = [self.to_native_layout(arrays[f"cotangent:{k}"], spec.output_layout) for k in spec.outputs]
+        # One cotangent per array the model returns: an output held per layer (states) is several arrays.
+        native_cts = [self.to_native_layout(arrays[f"cotangent:{k}"], spec.layout_of(k)) for k in spec.outputs]
+        cotangents = [c for ct in native_cts for c in (ct if isinstance(ct, list) else [ct])]
 
         model = self.build(factory, spec, inputs, dtype)
         slots = self.slots(model, spec)
         check_slots(spec, self.name, slots)
-        self.load(model, slots, {s.canonical: s.to_native(values[s.canonical]).astype(dtype) for s in slots})
+        self.load(model, slots, {s.canonical: np.asarray(s.native_value(values)).astype(dtype) for s in slots})
         outs, input_grads, slot_grads, tapped = self.forward_backward(model, spec, slots, inputs, cotangents, taps)
 
-        if len(outs) != len(spec.outputs):
-            raise BindingError(f"{spec.name}[{self.name}]: the model returned {len(outs)} outputs, "
-                               f"the spec declares {len(spec.outputs)} {spec.outputs}")
-        result = {output_key(spec, k): self.to_canonical_layout(np.asarray(o), spec.output_layout)
-                  for k, o in zip(spec.outputs, outs)}
+        if len(outs) != len(cotangents):
+            raise BindingError(f"{spec.name}[{self.name}]: the model returned {len(outs)} arrays, expected "
+                               f"{len(cotangents)} for the outputs {spec.outputs}")
+        result, i = {}, 0
+        for k, ct in zip(spec.outputs, native_cts):
+            n = len(ct) if isinstance(ct, list) else 1
+            native = [np.asarray(o) for o in outs[i:i + n]] if isinstance(ct, list) else np.asarray(outs[i])
+            result[output_key(spec, k)] = self.to_canonical_layout(native, spec.layout_of(k))
+            i += n
         for k, g in input_grads.items():
             if g is not None:
                 key = "grad:input" if len(spec.inputs) == 1 else f"grad:input:{k}"
                 result[key] = self.to_canonical_layout(np.asarray(g), spec.inputs[k].layout)
-        by_name = {s.canonical: s for s in slots}
-        for k, g in slot_grads.items():
-            if g is not None:
-                result[f"grad:{k}"] = by_name[k].from_native(np.asarray(g))
+        grads, absent = {}, set()
+        for s in slots:
+            if s.constant:
+                continue
+            g = slot_grads.get(s.canonical)
+            if g is None:  # a gradient read from several slots is absent if any of them has none
+                absent.update(s.sources or (s.canonical,))
+                continue
+            for c, part in s.gradients(np.asarray(g)).items():
+                grads[c] = grads[c] + part if c in grads else np.asarray(part)
+        for k, g in grads.items():
+            if k not in absent:
+                result[f"grad:{k}"] = g
         for k, t in (tapped or {}).items():
             result[f"tap:{k}"] = self.to_canonical_layout(np.asarray(t), spec.taps.get(k))
-        inventory = [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape)}
-                     for s in slots]
+        inventory = [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape),
+                      **({"sources": list(s.sources)} if s.sources else {})} for s in slots]
         return Result(result, inventory)
 
     # --- to implement per framework ------------------------------------------------------------------
@@ -200,6 +287,13 @@ class Adapter:
 #    numbered directly under the module (``0, 1, ...``), like ``nn.Sequential``.
 # 3. A layer that folds its activation in (Keras/Gluon ``Dense(..., activation='relu')``) stands for two
 #    PyTorch modules (Linear, ReLU), so it advances the numbering by two: ``[Dense(relu), Dense]`` is 0, 2.
+# 4. A framework's built-in multi-head attention layer stands for the book's ``MultiHeadAttention`` (d2l
+#    §11.5): its query, key, value and output projections are ``W_q``, ``W_k``, ``W_v``, ``W_o`` (PyTorch's
+#    packed ``in_proj_weight`` holds the first three).
+# 5. A recurrent layer is PyTorch's ``nn.RNN/GRU/LSTM``: its parameters are ``weight_ih_l{k}``, ... (see
+#    harness.recurrent). A list of recurrent layers in attribute ``a`` (flax), or the stacked cells of one
+#    Keras RNN, are the layers k = 0, 1, ... of one PyTorch module ``a``; the backward half of a
+#    bidirectional layer adds ``_reverse``.
 # The adapters then check that the names found this way and the spec's names match one to one.
 
 
@@ -232,3 +326,21 @@ def tap_points(walked, wanted) -> dict:
         if folded and last.isdigit():
             points[f"{head}.{int(last) + 1}" if head else str(int(last) + 1)] = (layer, "out")
     return {k: v for k, v in points.items() if k in wanted}
+
+
+def leaves(value) -> list:
+    """The arrays a model returned, in order, nested tuples and lists flattened: PyTorch's LSTM returns
+    ``(output, (h_n, c_n))``, Keras's ``[output, h, c]``, Gluon's ``(output, [h, c])``."""
+    if isinstance(value, (tuple, list)):
+        return [leaf for v in value for leaf in leaves(v)]
+    return [value]
+
+
+def is_function(factory, spec) -> bool:
+    """True when the realisation is a plain function of the spec's inputs, such as d2l's ``masked_softmax``
+    (its positional parameters are named like the inputs), rather than a model class or a function that
+    builds a model; adapters then wrap it in a module without parameters."""
+    if not inspect.isfunction(factory) or not spec.inputs:
+        return False
+    names = list(inspect.signature(factory).parameters)
+    return names[:len(spec.inputs)] == list(spec.inputs)

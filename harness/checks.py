@@ -88,6 +88,17 @@ def compare(quantity: str, got, want: np.ndarray, tolerance: float) -> Check:
     return Check(quantity, abs_err, rel_err, rel_err <= tolerance, tolerance=tolerance)
 
 
+def compare_zero(quantity: str, got, shape, scale: float, tolerance: float, why: str) -> Check:
+    """A gradient that is zero by construction (``Param.inert``): ``max|got|`` relative to ``scale``, the
+    largest gradient of the block, since relative to itself rounding noise would never agree."""
+    check = compare(quantity, got, np.zeros(shape), tolerance)
+    if check.max_abs_err is not None and scale > 0:
+        check.max_rel_err = check.max_abs_err / scale
+        check.passed = check.max_rel_err <= tolerance
+    check.note = check.note or f"zero by construction ({why}); measured against the block's largest gradient"
+    return check
+
+
 def consensus(arrays: list) -> np.ndarray:
     """Element-wise median of the backends' arrays (float64)."""
     return np.median(np.stack([np.asarray(a, dtype=np.float64) for a in arrays]), axis=0)
@@ -147,6 +158,8 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
     # the central difference cannot resolve. The slopes' second differences show what it actually is.
     terms = sum(float(np.sum(np.abs(case.outputs[k] * case.cotangents[k]))) for k in case.outputs)
     for quantity, (kind, key) in gradient_quantities(spec).items():
+        if kind == "param" and spec.params[key].inert:  # zero by construction: checked against zero
+            continue
         x0 = (case.inputs if kind == "input" else case.params)[key]
         h = FD_STEP * max(float(np.abs(x0).max()), 1e-3)
         g = rng(seed, spec.name, "direction", quantity, dtype)

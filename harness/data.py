@@ -30,8 +30,10 @@ def _draw(g: np.random.Generator, shape, dist: str, bound: float | None = None) 
     if dist == "fan_in":
         return g.uniform(-bound, bound, shape)
     if dist.startswith("randint:"):
-        return g.integers(0, int(dist.split(":", 1)[1]), shape)
-    raise ValueError(f"unknown distribution {dist!r}; expected one of normal, uniform, fan_in, randint:<high>")
+        bounds = [int(b) for b in dist.split(":")[1:]]
+        return g.integers(*([0] if len(bounds) == 1 else []), *bounds, shape)
+    raise ValueError(f"unknown distribution {dist!r}; expected one of normal, uniform, fan_in, "
+                     "randint:<high>, randint:<low>:<high>")
 
 
 @dataclasses.dataclass

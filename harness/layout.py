@@ -48,3 +48,42 @@ def flattened_dense_kernel(weight, chw: tuple):
 
 def flattened_dense_weight(kernel, chw: tuple):
     return np.ascontiguousarray(kernel[np.argsort(flatten_permutation(chw))].T)
+
+
+def swap_time_batch(x):
+    """A time-major sequence (T, N, C) <-> batch-major (N, T, C); its own inverse."""
+    return np.ascontiguousarray(np.swapaxes(x, 0, 1))
+
+
+def split_states(a):
+    """A recurrent state (layers * directions, N, H) -> one (N, H) array per layer and direction, or the
+    array itself when there is only one (Keras ``initial_state``, flax carries)."""
+    return a[0] if len(a) == 1 else list(a)
+
+
+def stack_states(a):
+    """The inverse of ``split_states`` (also accepts the per-layer arrays already stacked)."""
+    if isinstance(a, (list, tuple)):
+        return np.stack([np.asarray(x) for x in a])
+    return a[None] if a.ndim == 2 else a
+
+
+# Multi-head projections: PyTorch's Linear weight (h*d, E_in) (the book's W_q, W_k, W_v) and W_o
+# (E_out, h*d), heads as contiguous d-blocks; Keras's and flax's attention layers keep the head axis:
+# kernels (E_in, h, d) and (h, d, E_out), biases (h, d) (../shared/conventions/seq.md §2.2).
+def heads_kernel(weight, heads: int):
+    """Linear weight (h*d, E_in) -> kernel (E_in, h, d)."""
+    return np.ascontiguousarray(weight.T.reshape(weight.shape[1], heads, -1))
+
+
+def heads_weight(kernel):
+    return np.ascontiguousarray(kernel.reshape(kernel.shape[0], -1).T)
+
+
+def heads_out_kernel(weight, heads: int):
+    """Output Linear weight (E_out, h*d) -> kernel (h, d, E_out)."""
+    return np.ascontiguousarray(weight.T.reshape(heads, -1, weight.shape[0]))
+
+
+def heads_out_weight(kernel):
+    return np.ascontiguousarray(kernel.reshape(-1, kernel.shape[-1]).T)

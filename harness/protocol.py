@@ -25,7 +25,11 @@ import numpy as np
 
 
 def save_arrays(path, arrays: dict) -> None:
-    np.savez(path, **{k: np.asarray(v) for k, v in arrays.items()})
+    arrays = {k: np.asarray(v) for k, v in arrays.items()}
+    bad = [f"{k} ({type(v.flat[0]).__name__ if v.size else 'empty'})" for k, v in arrays.items() if v.dtype == object]
+    if bad:  # np.savez would pickle them, and the reader (allow_pickle=False) could not load the file
+        raise TypeError(f"not plain numeric arrays: {', '.join(bad)}")
+    np.savez(path, **arrays)
 
 
 def load_arrays(path) -> dict:

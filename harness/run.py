@@ -158,6 +158,9 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                 usable = [v for v in usable if v.shape == shape and np.all(np.isfinite(v))]
                 # with nothing usable the check below reports why (absent, shape, NaN) against zeros
                 grads[q] = checks.consensus(usable) if usable else np.zeros(shape)
+            # zero by construction (Param.inert): measured against the block's largest gradient
+            inert = {f"grad:{k}": p.inert for k, p in spec.params.items() if p.inert}
+            scale = max((float(np.abs(g).max()) for q, g in grads.items() if q not in inert and g.size), default=0.0)
             for b in here:
                 arrays = got[(name, b)]
                 result = results[(name, b)]
@@ -171,6 +174,9 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                     result.checks.append(checks.compare(key, arrays.get(key), cases[name].outputs[k], tol))
                 for q, want in grads.items():
                     value = arrays.get(q)
+                    if q in inert:
+                        result.checks.append(checks.compare_zero(q, value, want.shape, scale, tol, inert[q]))
+                        continue
                     check = checks.compare(q, value, want, tol)
                     own = [d for d in directions[name] if d.quantity == q]
                     if not own and check.passed:

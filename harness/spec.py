@@ -23,10 +23,19 @@ DTYPES = ("float32", "float64")
 
 @dataclasses.dataclass(frozen=True)
 class Input:
-    """One model input. ``layout`` tells NHWC frameworks to transpose it ("NCHW") or not (None)."""
+    """One model input, in canonical layout. ``layout`` says how frameworks that differ hold it:
+
+    None: as is. "NCHW": a feature map, which NHWC frameworks transpose. "TNC": a time-major sequence
+    (time, batch, features), as PyTorch's and Gluon's recurrent layers take it; batch-major frameworks
+    (Keras, flax) hold it as (batch, time, features). "LNH": a recurrent state (layers * directions,
+    batch, hidden), as PyTorch and Gluon hold it; Keras and flax hold one (batch, hidden) array per
+    layer and direction (a list, or the array itself when there is only one).
+    """
 
     shape: tuple
-    dist: str = "normal"  # "normal" (mean 0, std 1), "uniform" on [0, 1), or "randint:<high>" (ints)
+    # "normal" (mean 0, std 1), "uniform" on [0, 1), "randint:<high>" or "randint:<low>:<high>" (ints in
+    # [low, high), e.g. token ids or valid lengths)
+    dist: str = "normal"
     layout: str | None = None
 
     @property
@@ -43,12 +52,16 @@ class Param:
     "normal" and "uniform" are N(0, 1) and U(0, 1) (``torch.randn`` / ``torch.rand``).
     ``flattened_from`` marks a Linear weight whose inputs are an NCHW feature map flattened in (C, H, W)
     order: NHWC frameworks flatten in (H, W, C) order and must permute the rows of their kernel.
+    ``inert`` says why the block's output cannot depend on this parameter (attention's key bias shifts
+    every score of a query alike): its gradient is zero by construction, so it is checked to be zero
+    against the block's largest gradient, where a relative comparison would compare rounding noise.
     """
 
     shape: tuple
     init: str = "fan_in"
     fan_in: int | None = None
     flattened_from: tuple | None = None
+    inert: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +100,9 @@ class Spec:
     constants: Mapping[str, Param | tuple] = dataclasses.field(default_factory=dict)
     args: Mapping[str, object] = dataclasses.field(default_factory=dict)
     outputs: tuple = ("output",)
-    output_layout: str | None = None  # "NCHW" when the output is a feature map
+    # "NCHW" when the output is a feature map; a layout per output name ({"output": "TNC", "h_n": "LNH"})
+    # when the outputs differ (see Input)
+    output_layout: object = None
     # Named intermediate points, in forward order: tap name -> layout. A tap is the output of the module
     # at that canonical path (the PyTorch realisation's module of that name); for a Keras/Gluon layer that
     # folds its activation in, it is the value before the activation, as PyTorch's Linear gives it.
@@ -118,6 +133,12 @@ class Spec:
         if sibling in self.params and len(self.params[sibling].shape) >= 2:
             return self.fan_in(sibling)
         raise ValueError(f"spec {self.name!r}: cannot tell the fan-in of {name!r}; give Param(fan_in=...)")
+
+    def layout_of(self, output: str):
+        """The layout of one output (see ``output_layout``)."""
+        if isinstance(self.output_layout, Mapping):
+            return self.output_layout.get(output)
+        return self.output_layout
 
     def variant(self, name: str) -> Variant | None:
         return next((v for v in self.variants if v.name == name), None)

@@ -108,25 +108,42 @@ class Mapped:
     canonical: str
     shape: tuple
     native: dict  # backend -> (native name, native shape), absent when the backend gave no inventory
+    # backend -> [(native name, shape)] of every native tensor holding this parameter or part of it (a native
+    # bias may hold bias_ih + bias_hh, flax's per-gate kernels each hold rows of one weight_ih)
+    parts: dict = dataclasses.field(default_factory=dict)
 
 
 def mapping(block: Block) -> list[Mapped]:
     rows = []
-    inventories = {b: {p["canonical"]: p for p in r.native_params} for b, r in block.results.items()}
+    inventories = {b: r.native_params for b, r in block.results.items()}
     for kind, declared in (("parameter", block.spec.params), ("constant", block.spec.constants)):
         for name, p in declared.items():
-            native = {b: (inv[name]["native"], tuple(inv[name]["shape"]))
-                      for b, inv in inventories.items() if name in inv}
-            rows.append(Mapped(kind, name, tuple(p.shape), native))
+            native, parts = {}, {}
+            for b, inv in inventories.items():
+                held = ([e for e in inv if e["canonical"] == name and not e.get("sources")]
+                        or [e for e in inv if name in e.get("sources", ())])
+                if not held:
+                    continue
+                parts[b] = [(e["native"], tuple(e["shape"])) for e in held]
+                if len(held) == 1 and not held[0].get("sources"):
+                    native[b] = parts[b][0]
+                else:  # computed from several canonical parameters, or held in parts: say which
+                    native[b] = (", ".join(f"{e['native']} <- {e['canonical']}" for e in held),
+                                 parts[b][0][1] if len(held) == 1 else tuple(s for _, s in parts[b]))
+            rows.append(Mapped(kind, name, tuple(p.shape), native, parts))
     return rows
 
 
 def totals(rows: list[Mapped], backend: str | None = None, kind="parameter") -> tuple[int, int] | None:
-    """(tensors, values) of ``kind`` rows, canonical (backend None) or as one backend holds them."""
-    shapes = [r.shape if backend is None else r.native.get(backend, (None, None))[1]
-              for r in rows if r.kind == kind]
-    if any(s is None for s in shapes):
+    """(tensors, values) of ``kind`` rows, canonical (backend None) or as one backend holds them (each native
+    tensor once, even when it holds parts of several canonical ones)."""
+    rows = [r for r in rows if r.kind == kind]
+    if backend is None:
+        shapes = [r.shape for r in rows]
+    elif any(backend not in r.parts for r in rows):
         return None
+    else:
+        shapes = list({name: shape for r in rows for name, shape in r.parts[backend]}.values())
     return len(shapes), sum(math.prod(s) for s in shapes)
 
 

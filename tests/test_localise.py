@@ -64,6 +64,8 @@ def test_every_tap_agrees_with_the_reference_in_every_framework(compare):
     a correct realisation, and PyTorch, whose module names are the canonical ones, must expose them all."""
     run = compare(taps=True)
     for r in run.results:
+        if r.status == "skipped" and r.reason == backends.info(r.backend).GAPS.get(resolve(r.spec)[0].module):
+            continue  # a documented gap: nothing realised, nothing to tap
         spec = resolve(r.spec)[0]
         tapped = {c.quantity.removeprefix("tap:") for c in r.checks if c.quantity.startswith("tap:")}
         assert r.status == "pass", explain(r, run)

@@ -75,7 +75,10 @@ def test_worker_that_dies_at_start_is_an_error_with_its_last_words(tmp_path, mon
 def test_arrays_cross_without_pickle(tmp_path):
     save_arrays(tmp_path / "ok.npz", {"param:a.weight": np.ones((2, 3), np.float32), "input:x": np.arange(3)})
     assert load_arrays(tmp_path / "ok.npz")["param:a.weight"].shape == (2, 3)
-    save_arrays(tmp_path / "bad.npz", {"x": np.array([{"a": 1}], dtype=object)})
+    objects = {"x": np.array([{"a": 1}], dtype=object)}
+    with pytest.raises(TypeError, match=r"not plain numeric arrays: x \(dict\)"):  # refused when written...
+        save_arrays(tmp_path / "bad.npz", objects)
+    np.savez(tmp_path / "bad.npz", **objects)  # ...and when read, had anything else written one
     with pytest.raises(ValueError, match="allow_pickle"):
         load_arrays(tmp_path / "bad.npz")
 

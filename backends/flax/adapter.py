@@ -25,9 +25,13 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 from flax import linen as nn  # noqa: E402
 
-from harness import adapter  # noqa: E402
+from harness import adapter, recurrent  # noqa: E402
 
 COLLECTIONS = {"params": False, "constants": True}  # collection -> holds constants
+# Layers whose parameter names differ from PyTorch's (layer class -> {flax name: PyTorch name})
+RENAMES = {nn.Embed: {"embedding": "weight"}, nn.LayerNorm: {"scale": "weight"}}
+# Modules whose parameters are mapped as a whole (rules 4 and 5 of harness.adapter)
+WHOLE = (nn.RNNCellBase, nn.MultiHeadDotProductAttention)
 
 
 class Built:
@@ -38,13 +42,18 @@ class Built:
 class Adapter(adapter.Adapter):
     name = "flax"
     nhwc = True
+    batch_major = True  # nn.RNN(time_major=False), the default
+    states_per_layer = True  # one carry per nn.RNN
 
     def version(self):
         return f"{flax.__version__} (jax {jax.__version__})"
 
     def build(self, factory, spec, inputs, dtype):
-        model = factory(**spec.args)
-        xs = [jnp.asarray(v) for v in inputs.values()]
+        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
+        # Shapes are found in float64, the dtype jax's own defaults give under x64: a parameter made by an
+        # initializer (self.param) is float64 there, and a scan must not meet float32 inputs with it.
+        xs = [jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64 if a.dtype.kind == "f" else a.dtype), v)
+              for v in inputs.values()]
         modules = {}
 
         def record(f, args, kwargs, context):
@@ -79,12 +88,22 @@ class Adapter(adapter.Adapter):
 
     def slots(self, built, spec):
         slots = []
+        whole = {p: m for p, m in built.modules.items() if isinstance(m, WHOLE)}
         for collection, constant in COLLECTIONS.items():
             leaves = jax.tree_util.tree_flatten_with_path(built.variables.get(collection, {}))[0]
-            by_module = {}
+            by_module, by_owner = {}, {}
             for keypath, leaf in leaves:
                 names = tuple(k.key for k in keypath)
-                by_module.setdefault(names[:-1], {})[names[-1]] = leaf
+                owner = next((p for p in whole if names[:len(p)] == p), None)
+                if owner is not None and not constant:
+                    by_owner.setdefault(owner, {})[names[len(owner):]] = leaf
+                else:
+                    by_module.setdefault(names[:-1], {})[names[-1]] = leaf
+            for owner, tree in by_owner.items():
+                if isinstance(whole[owner], nn.MultiHeadDotProductAttention):
+                    slots += self.attention_slots(owner, tree, built.modules)
+                else:
+                    slots += self.cell_slots(owner, whole[owner], tree, built.modules, spec)
             for mpath, leaves_here in by_module.items():
                 module = built.modules.get(mpath)
                 prefix = self.canonical_prefix(mpath, built.modules)
@@ -100,8 +119,79 @@ class Adapter(adapter.Adapter):
                                   None if bias is None else bias.shape, *extra,
                                   handles=(handles["kernel"], handles.get("bias")), fault=self.fault)
                 else:
-                    slots += [adapter.Slot(prefix + k, native + k, tuple(v.shape), handles[k], constant=constant)
-                              for k, v in leaves_here.items()]
+                    rename = next((r for cls, r in RENAMES.items() if isinstance(module, cls)), {})
+                    slots += [adapter.Slot(prefix + rename.get(k, k), native + k, tuple(v.shape), handles[k],
+                                           constant=constant) for k, v in leaves_here.items()]
+        return slots
+
+    # --- rule 4: nn.MultiHeadDotProductAttention is the book's W_q, W_k, W_v, W_o ---------------------
+    def attention_slots(self, owner, tree, modules):
+        prefix, slots = self.canonical_prefix(owner, modules), []
+        for (sub, leaf), value in sorted(tree.items()):
+            if leaf != "kernel":
+                continue
+            role = {"query": "query", "key": "key", "value": "value", "out": "output"}[sub]
+            bias = tree.get((sub, "bias"))
+            native = "/".join(("params", *owner, sub)) + "/"
+            slots += adapter.heads_slots(prefix, role, native, value.shape, None if bias is None else bias.shape,
+                                         handles=(("params", *owner, sub, "kernel"), ("params", *owner, sub, "bias")))
+        return slots
+
+    # --- rule 5: the cell of an nn.RNN is one layer (and direction) of PyTorch's nn.RNN/GRU/LSTM ----------
+    def rnn_position(self, owner, modules):
+        """(canonical prefix, layer, reverse) of the cell at ``owner`` (its nn.RNN's attribute ``cell``)."""
+        path, reverse = owner[:-1], False
+        if path and isinstance(modules.get(path[:-1]), nn.Bidirectional):
+            path, reverse = path[:-1], path[-1] == "backward_rnn"
+        m = re.fullmatch(r"(.+)_(\d+)", path[-1]) if path else None
+        if m and isinstance(getattr(modules.get(path[:-1]), m.group(1), None), (list, tuple)):
+            return self.canonical_prefix(path[:-1], modules) + f"{m.group(1)}.", int(m.group(2)), reverse
+        return self.canonical_prefix(path, modules), 0, reverse
+
+    def cell_slots(self, owner, cell, tree, modules, spec):
+        """One Dense per gate and side (``ir``, ``hr``, ...): kernels are gate blocks of PyTorch's stacked
+        weights; a gate with one bias holds ``bias_ih + bias_hh``, one with two (the GRU's n) one each."""
+        kinds = {nn.GRUCell: "gru", nn.LSTMCell: "lstm", nn.OptimizedLSTMCell: "lstm", nn.SimpleCell: "rnn"}
+        kind = next((k for cls, k in kinds.items() if isinstance(cell, cls)), None)
+        if kind is None:
+            raise adapter.BindingError(f"{spec.name}[flax]: {type(cell).__name__} at {'/'.join(owner)} has no "
+                                       "PyTorch counterpart (expected SimpleCell, GRUCell, LSTMCell)")
+        prefix, layer, reverse = self.rnn_position(owner, modules)
+        names = recurrent.names(prefix, layer, reverse)
+        gates = recurrent.GATES[kind]
+        n, (load, grad) = len(gates), recurrent.gate_orders(kind, gates, self.fault)
+        slots = []
+        for j, gate in enumerate(("",) if kind == "rnn" else gates):
+            at, back_at = load[j], grad[j]
+            two = (f"i{gate}", "bias") in tree and (f"h{gate}", "bias") in tree
+            for side in "ih":
+                sub = f"{side}{gate}"
+                native = "/".join(("params", *owner, sub)) + "/"
+                handle = ("params", *owner, sub)
+                label = f"[{gates[at]}]" if n > 1 else ""
+                w = names[f"weight_{side}h"]
+                slots.append(adapter.Slot(
+                    f"{w}{label}", native + "kernel", tuple(tree[(sub, "kernel")].shape), (*handle, "kernel"),
+                    lambda a, at=at: recurrent.block(a, at, n).T,
+                    lambda g, b=back_at: (recurrent.unblock(g.T, b, n),), sources=(w,)))
+                if (sub, "bias") not in tree:
+                    continue
+                if two:  # this side's own bias
+                    b = names[f"bias_{side}h"]
+                    keep, keep_grad = recurrent.own_bias_hh(self.fault) if side == "h" else (1, 1)
+                    slots.append(adapter.Slot(
+                        f"{b}{label}", native + "bias", tuple(tree[(sub, "bias")].shape), (*handle, "bias"),
+                        lambda a, at=at, k=keep: k * recurrent.block(a, at, n),
+                        lambda g, b=back_at, k=keep_grad: (k * recurrent.unblock(g, b, n),), sources=(b,)))
+                else:  # the sum of both
+                    to, back = recurrent.fused_bias(self.fault)
+                    sources = (names["bias_ih"], names["bias_hh"])
+                    slots.append(adapter.Slot(
+                        " + ".join(f"{c}{label}" for c in sources), native + "bias", tuple(tree[(sub, "bias")].shape),
+                        (*handle, "bias"),
+                        lambda bi, bh, at=at, to=to: to(recurrent.block(bi, at, n), recurrent.block(bh, at, n)),
+                        lambda g, b=back_at, back=back: tuple(recurrent.unblock(x, b, n) for x in back(g)),
+                        sources=sources))
         return slots
 
     def load(self, built, slots, values):
@@ -125,7 +215,8 @@ class Adapter(adapter.Adapter):
         wanted = {paths[t]: t for t in (spec.taps if want_taps else ()) if t in paths}
 
         def f(params, *diff_xs):
-            xs = {**{k: jnp.asarray(v) for k, v in inputs.items()}, **dict(zip(diff, diff_xs))}
+            xs = {**{k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items()},
+                  **dict(zip(diff, diff_xs))}
             out, state = built.model.apply(
                 {"params": params, **others}, *(xs[k] for k in names), mutable=["intermediates"],
                 capture_intermediates=lambda m, method: method == "__call__" and m.path in wanted)
@@ -137,13 +228,14 @@ class Adapter(adapter.Adapter):
                     node = node.get(part, {})
                 if "__call__" in node:
                     taps[name] = _first(node["__call__"][0])  # the first call of a reused module
-            return (out if isinstance(out, tuple) else (out,)), taps
+            return tuple(adapter.leaves(out)), taps
 
         def forward_backward(params, diff_xs, cts):
             outs, vjp, taps = jax.vjp(f, params, *diff_xs, has_aux=True)
             return outs, vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts))), taps
 
-        args = (params, tuple(jnp.asarray(inputs[k]) for k in diff), tuple(jnp.asarray(c) for c in cotangents))
+        args = (params, tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
+                tuple(jnp.asarray(c) for c in cotangents))
         try:  # compiled, as flax code is normally run
             outs, (g_params, *g_inputs), taps = jax.jit(forward_backward)(*args)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
@@ -155,9 +247,19 @@ class Adapter(adapter.Adapter):
             return np.asarray(tree)
 
         grads = {s.canonical: at(g_params, s.handle[1:]) for s in slots if not s.constant}
-        return ([np.asarray(o) for o in outs], {k: np.asarray(g) for k, g in zip(diff, g_inputs)}, grads,
+        g_inputs = [jax.tree_util.tree_map(np.asarray, g) for g in g_inputs]  # a list for per-layer states
+        return ([np.asarray(o) for o in outs], dict(zip(diff, g_inputs)), grads,
                 {k: np.asarray(v) for k, v in taps.items()})
 
 
 def _first(output):
     return output[0] if isinstance(output, tuple) else output
+
+
+class _Function(nn.Module):
+    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
+
+    fn: object
+
+    def __call__(self, *xs):
+        return self.fn(*xs)

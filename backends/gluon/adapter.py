@@ -6,14 +6,22 @@ parameters under ``npx.set_np()``. Names come from walking ``_children`` (rules 
 never from ``collect_params()`` keys, which carry global counters (``dense3_weight``).
 """
 
+import re
+
 import mxnet
 import numpy as onp
 from mxnet import autograd, gluon, npx
 from mxnet import np as mnp
+from mxnet.gluon import nn, rnn
 
-from harness import adapter
+from harness import adapter, recurrent
 
 npx.set_np()
+
+# Layers whose parameter names differ from PyTorch's (block class -> {Gluon name: PyTorch name})
+RENAMES = {nn.LayerNorm: {"gamma": "weight", "beta": "bias"}}
+RNN_KINDS = {"rnn_tanh": "rnn", "rnn_relu": "rnn", "gru": "gru", "lstm": "lstm"}
+RNN_PARAM = re.compile(r"([lr])(\d+)_(i2h|h2h)_(weight|bias)")  # l0_i2h_weight; r0_...: the reverse direction
 
 
 def folds_activation(block) -> bool:
@@ -38,7 +46,7 @@ class Adapter(adapter.Adapter):
         return mxnet.__version__
 
     def build(self, factory, spec, inputs, dtype):
-        model = factory(**spec.args)
+        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
         model.initialize()
         model(*(mnp.array(v, dtype="float32" if v.dtype.kind == "f" else v.dtype) for v in inputs.values()))
         if dtype != "float32":
@@ -48,8 +56,17 @@ class Adapter(adapter.Adapter):
     def slots(self, model, spec):
         slots = []
         for prefix, native, block in walk(model):
+            rename = next((r for cls, r in RENAMES.items() if isinstance(block, cls)), {})
             for name, p in block._reg_params.items():
-                slots.append(adapter.Slot(prefix + name, native + name, tuple(p.shape), p,
+                m = RNN_PARAM.fullmatch(name) if isinstance(block, rnn.rnn_layer._RNNLayer) else None
+                if m:  # rule 5 of harness.adapter: PyTorch's layout under other names
+                    direction, layer, side, kind = m.groups()
+                    part = f"{kind}_{side[0]}h"
+                    canonical = recurrent.names(prefix, int(layer), direction == "r")[part]
+                    to_native, from_native = recurrent.canonical_layout(RNN_KINDS[block._mode], part, self.fault)
+                    slots.append(adapter.Slot(canonical, native + name, tuple(p.shape), p, to_native, from_native))
+                    continue
+                slots.append(adapter.Slot(prefix + rename.get(name, name), native + name, tuple(p.shape), p,
                                           constant=isinstance(p, gluon.Constant)))
         return slots
 
@@ -79,8 +96,19 @@ class Adapter(adapter.Adapter):
         finally:
             for h in hooks:
                 h.detach()
-        outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
+        outs = adapter.leaves(outs)
         autograd.backward(outs, [mnp.array(adapter.fit_cotangent(c, o.shape), dtype=c.dtype)
                                  for o, c in zip(outs, cotangents)])
         grads = {s.canonical: s.handle.grad().asnumpy() for s in slots if not s.constant}
         return ([onp.asarray(o.asnumpy()) for o in outs], {k: xs[k].grad.asnumpy() for k in diff}, grads, tapped)
+
+
+class _Function(nn.Block):
+    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *xs):
+        return self.fn(*xs)

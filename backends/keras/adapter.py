@@ -16,7 +16,14 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from harness import adapter  # noqa: E402
+from harness import adapter, recurrent  # noqa: E402
+
+# Layers whose parameter names differ from PyTorch's (layer class -> {Keras name: PyTorch name})
+RENAMES = {keras.layers.Embedding: {"embeddings": "weight"},
+           keras.layers.LayerNormalization: {"gamma": "weight", "beta": "bias"}}
+# Gate order of Keras's stacked kernels, in PyTorch's letters (GRU: Keras's z, r, h)
+KERAS_GATES = {keras.layers.SimpleRNNCell: ("rnn", ("h",)), keras.layers.GRUCell: ("gru", ("z", "r", "n")),
+               keras.layers.LSTMCell: ("lstm", ("i", "f", "g", "o"))}
 
 
 def folds_activation(layer) -> bool:
@@ -56,6 +63,8 @@ def walk(layer, prefix="", native=""):
 class Adapter(adapter.Adapter):
     name = "keras"
     nhwc = True
+    batch_major = True  # Keras 3's recurrent layers have no time-major option
+    states_per_layer = True  # initial_state=[h] / [h, c] per layer, each (N, H)
 
     def version(self):
         return f"{keras.__version__} (tensorflow {tf.__version__})"
@@ -65,14 +74,28 @@ class Adapter(adapter.Adapter):
         # changes it (a float64 request after a float32 one would silently compute in float32).
         keras.config.set_floatx(dtype)
         keras.config.set_dtype_policy(dtype)
-        model = factory(**spec.args)
-        model(*(tf.constant(v) for v in inputs.values()))  # creates the weights
+        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
+        model(*(tf.nest.map_structure(tf.constant, v) for v in inputs.values()))  # creates the weights
         return model
 
     def slots(self, model, spec):
         slots, seen = [], set()
         for prefix, native, layer in walk(model):
             own = [v for v in (*layer._trainable_variables, *layer._non_trainable_variables) if id(v) not in seen]
+            if all(id(v) in seen for v in layer.weights):  # nothing new here (e.g. inside a layer mapped whole)
+                continue
+            whole = None
+            if isinstance(layer, keras.layers.Bidirectional):
+                whole = (rnn_slots(layer.forward_layer, prefix, f"{native}forward_layer.", False, self.fault, spec)
+                         + rnn_slots(layer.backward_layer, prefix, f"{native}backward_layer.", True, self.fault, spec))
+            elif isinstance(layer, keras.layers.RNN):
+                whole = rnn_slots(layer, prefix, native, False, self.fault, spec)
+            elif isinstance(layer, keras.layers.MultiHeadAttention):
+                whole = attention_slots(layer, prefix, native)
+            if whole is not None:  # rules 4 and 5 of harness.adapter: the layer's sublayers are mapped here
+                slots += whole
+                seen.update(id(v) for v in layer.weights)
+                continue
             seen.update(id(v) for v in own)
             if not own:
                 continue
@@ -86,8 +109,9 @@ class Adapter(adapter.Adapter):
                     slots += adapter.conv_slots(prefix, native, k.shape, None if b is None else b.shape,
                                                  handles=(k, b), fault=self.fault)
             else:
-                slots += [adapter.Slot(prefix + v.name, native + v.name, tuple(v.shape), v, constant=not v.trainable)
-                          for v in own]
+                rename = next((r for cls, r in RENAMES.items() if isinstance(layer, cls)), {})
+                slots += [adapter.Slot(prefix + rename.get(v.name, v.name), native + v.name, tuple(v.shape), v,
+                                       constant=not v.trainable) for v in own]
         return slots
 
     def load(self, model, slots, values):
@@ -95,7 +119,7 @@ class Adapter(adapter.Adapter):
             s.handle.assign(values[s.canonical])
 
     def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
-        xs = {k: tf.constant(v) for k, v in inputs.items()}
+        xs = {k: tf.nest.map_structure(tf.constant, v) for k, v in inputs.items()}  # lists: per-layer states
         diff = [k for k in xs if spec.inputs[k].differentiable]
         params = [s for s in slots if not s.constant]
         tapped = {}
@@ -110,11 +134,13 @@ class Adapter(adapter.Adapter):
         finally:
             for undo in restore:
                 undo()
-        outs = list(outs) if isinstance(outs, (tuple, list)) else [outs]
+        outs = adapter.leaves(outs)
         grads = tape.gradient(outs, [xs[k] for k in diff] + [s.handle for s in params],
                               output_gradients=[tf.constant(adapter.fit_cotangent(c, o.shape))
                                                 for o, c in zip(outs, cotangents)])
-        as_np = [None if g is None else np.asarray(g) for g in grads]
+        # an Embedding's gradient is IndexedSlices (rows touched): densify it
+        as_np = [None if g is None else tf.nest.map_structure(lambda t: np.asarray(tf.convert_to_tensor(t)), g)
+                 for g in grads]
         return ([np.asarray(o) for o in outs], dict(zip(diff, as_np[:len(diff)])),
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, tapped)
 
@@ -133,3 +159,71 @@ def _tap(layer, where, name, tapped):
 
     setattr(layer, attr, recording)
     return (lambda: setattr(layer, attr, original)) if had else (lambda: delattr(layer, attr))
+
+
+def rnn_slots(layer, prefix, native, reverse, fault, spec):
+    """A Keras RNN layer (SimpleRNN, GRU, LSTM, or RNN over stacked cells) as PyTorch's nn.RNN/GRU/LSTM.
+
+    Kernels (C, G*H) are PyTorch's weights transposed with the gates in Keras's order; the bias is
+    ``bias_ih + bias_hh`` (SimpleRNN, LSTM) or both as rows (GRU with reset_after=True, the default).
+    """
+    stacked = isinstance(layer.cell, keras.layers.StackedRNNCells)
+    cells = layer.cell.cells if stacked else [layer.cell]
+    slots = []
+    for k, cell in enumerate(cells):
+        where = f"{native}cell.cells[{k}]." if stacked else f"{native}cell."
+        kind, gates = next((v for cls, v in KERAS_GATES.items() if isinstance(cell, cls)), (None, None))
+        if kind is None:
+            raise adapter.BindingError(f"{spec.name}[keras]: {type(cell).__name__} at {where[:-1]} has no "
+                                       "PyTorch counterpart (expected SimpleRNNCell, GRUCell, LSTMCell)")
+        if kind == "gru" and not cell.reset_after:
+            raise adapter.BindingError(
+                f"{spec.name}[keras]: {where[:-1]} is a GRU with reset_after=False, which applies the reset gate "
+                "before the recurrent matmul: no weights make it compute PyTorch's GRU (reset gate after "
+                "W_hn h + b_hn). Use reset_after=True, Keras's default")
+        names = recurrent.names(prefix, k, reverse)
+        load, grad = recurrent.gate_orders(kind, gates, fault)
+        for part, var in (("weight_ih", cell.kernel), ("weight_hh", cell.recurrent_kernel)):
+            slots.append(adapter.Slot(names[part], where + var.name, tuple(var.shape), var,
+                                      lambda w, load=load: recurrent.reorder(w, load).T,
+                                      lambda g, grad=grad: recurrent.unorder(g.T, grad)))
+        sources = (names["bias_ih"], names["bias_hh"])
+        if kind == "gru":  # (2, 3H): row 0 the input bias, row 1 the recurrent bias
+            keep, keep_grad = recurrent.own_bias_hh(fault)
+            slots.append(adapter.Slot(
+                ", ".join(sources), where + "bias", tuple(cell.bias.shape), cell.bias,
+                lambda bi, bh, load=load, keep=keep: np.stack([recurrent.reorder(bi, load),
+                                                               keep * recurrent.reorder(bh, load)]),
+                lambda g, grad=grad, k=keep_grad: (recurrent.unorder(g[0], grad), k * recurrent.unorder(g[1], grad)),
+                sources=sources))
+        else:
+            to, back = recurrent.fused_bias(fault)
+            slots.append(adapter.Slot(
+                " + ".join(sources), where + "bias", tuple(cell.bias.shape), cell.bias,
+                lambda bi, bh, load=load, to=to: recurrent.reorder(to(bi, bh), load),
+                lambda g, grad=grad, back=back: tuple(recurrent.unorder(x, grad) for x in back(g)),
+                sources=sources))
+    return slots
+
+
+def attention_slots(layer, prefix, native):
+    """keras.layers.MultiHeadAttention as the book's W_q, W_k, W_v, W_o (rule 4 of harness.adapter)."""
+    slots = []
+    for role, dense in (("query", layer._query_dense), ("key", layer._key_dense), ("value", layer._value_dense),
+                        ("output", layer._output_dense)):
+        bias = getattr(dense, "bias", None)
+        where = f"{native}{'attention_output' if role == 'output' else role}."
+        slots += adapter.heads_slots(prefix, role, where, tuple(dense.kernel.shape),
+                                     None if bias is None else tuple(bias.shape), handles=(dense.kernel, bias))
+    return slots
+
+
+class _Function(keras.layers.Layer):
+    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def call(self, *xs):
+        return self.fn(*xs)

@@ -6,8 +6,11 @@ Constants such as FixedHiddenMLP's ``rand_weight`` are plain tensor attributes, 
 
 import numpy as np
 import torch
+from torch import nn
 
-from harness import adapter
+from harness import adapter, recurrent
+
+RNN_KINDS = {"RNN_TANH": "rnn", "RNN_RELU": "rnn", "GRU": "gru", "LSTM": "lstm"}
 
 
 class Adapter(adapter.Adapter):
@@ -18,13 +21,23 @@ class Adapter(adapter.Adapter):
 
     def build(self, factory, spec, inputs, dtype):
         torch.set_default_dtype(getattr(torch, dtype))
-        model = factory(**spec.args)
+        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
         with torch.no_grad():
             model(*(torch.from_numpy(v) for v in inputs.values()))  # materialises lazy layers
         return model
 
     def slots(self, model, spec):
-        slots = [adapter.Slot(n, n, tuple(p.shape), p) for n, p in model.named_parameters()]
+        slots, mapped = [], set()
+        for prefix, module in model.named_modules():
+            prefix = f"{prefix}." if prefix else ""
+            if isinstance(module, nn.RNNBase):
+                slots += rnn_slots(module, prefix, self.fault)
+            elif isinstance(module, nn.MultiheadAttention):
+                slots += attention_slots(module, prefix)
+            else:
+                continue
+            mapped.update(id(p) for p in module.parameters())
+        slots += [adapter.Slot(n, n, tuple(p.shape), p) for n, p in model.named_parameters() if id(p) not in mapped]
         for name in spec.constants:
             owner, _, attr = name.rpartition(".")
             module = model.get_submodule(owner)
@@ -59,7 +72,7 @@ class Adapter(adapter.Adapter):
         finally:
             for h in hooks:
                 h.remove()
-        outs = outs if isinstance(outs, tuple) else (outs,)
+        outs = adapter.leaves(outs)
         diff = [k for k in xs if spec.inputs[k].differentiable]
         params = [s for s in slots if not s.constant]
         targets = [xs[k] for k in diff] + [s.handle for s in params]
@@ -78,3 +91,40 @@ class Adapter(adapter.Adapter):
 
 def _first(output):
     return output[0] if isinstance(output, tuple) else output
+
+
+def rnn_slots(module, prefix, fault):
+    """nn.RNN/GRU/LSTM: canonical as they are (rule 5 of harness.adapter); a fault may scramble them."""
+    kind = RNN_KINDS[module.mode]
+    slots = []
+    for name, p in module.named_parameters(recurse=False):
+        to_native, from_native = recurrent.canonical_layout(kind, name.rsplit("_l", 1)[0], fault)
+        slots.append(adapter.Slot(prefix + name, prefix + name, tuple(p.shape), p, to_native, from_native))
+    return slots
+
+
+def attention_slots(module, prefix):
+    """nn.MultiheadAttention is the book's W_q, W_k, W_v (packed in in_proj_*) and W_o (out_proj), rule 4."""
+    slots = []
+    for kind in ("weight", "bias"):
+        packed = getattr(module, f"in_proj_{kind}")
+        if packed is not None:
+            sources = tuple(f"{prefix}W_{x}.{kind}" for x in "qkv")
+            slots.append(adapter.Slot(", ".join(sources), f"{prefix}in_proj_{kind}", tuple(packed.shape), packed,
+                                      lambda *qkv: np.concatenate(qkv), lambda g: tuple(np.split(g, 3)),
+                                      sources=sources))
+        own = getattr(module.out_proj, kind)
+        if own is not None:
+            slots.append(adapter.Slot(f"{prefix}W_o.{kind}", f"{prefix}out_proj.{kind}", tuple(own.shape), own))
+    return slots
+
+
+class _Function(nn.Module):
+    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *xs):
+        return self.fn(*xs)

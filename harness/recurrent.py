@@ -1,0 +1,91 @@
+"""Recurrent layers: PyTorch's parameters are canonical; the gate orders and biases of the others.
+
+Canonical (``nn.RNN/GRU/LSTM`` as d2l builds them), for layer ``k`` of the module at ``prefix``:
+``weight_ih_l{k}`` (G*H, C), ``weight_hh_l{k}`` (G*H, H), ``bias_ih_l{k}`` and ``bias_hh_l{k}`` (G*H,),
+with ``_reverse`` appended for the backward direction of a bidirectional layer. The G gate blocks are
+stacked along axis 0 in PyTorch's order (``GATES``): GRU (r, z, n), LSTM (i, f, g, o). Gluon stores the
+same arrays under other names; Keras stacks the gates along the kernel's last axis, GRU in (z, r, n)
+order, and holds one bias (LSTM, SimpleRNN) or both as rows of a (2, 3H) array (GRU reset_after=True);
+flax has one Dense per gate, with one bias where PyTorch adds two (../shared/conventions/seq.md §1).
+
+Where a framework holds one bias for PyTorch's two, it is loaded with their sum and its gradient is the
+gradient of each (they enter the function only through the sum). Everything here is exact: a layer form
+that cannot represent the canonical function raises ``BindingError``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GATES = {"rnn": ("h",), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
+PARTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def names(prefix: str, layer: int = 0, reverse: bool = False) -> dict:
+    """part -> canonical name, e.g. ``{"weight_ih": "rnn.weight_ih_l1_reverse", ...}``."""
+    return {p: f"{prefix}{p}_l{layer}{'_reverse' if reverse else ''}" for p in PARTS}
+
+
+def gate_orders(kind: str, native_gates, fault=None) -> tuple:
+    """(load, grad): for each gate position of a native layout, the index of the canonical block it
+    holds, when values are loaded and when gradients are mapped back (the same, unless a fault asks).
+
+    ``native_gates`` names the native order with PyTorch's letters (Keras GRU: ``("z", "r", "n")``).
+    ``gru_gates_zrn`` reads PyTorch's blocks as if they were in Keras's order, both ways;
+    ``gru_gate_grads_unordered`` loads them right but maps the gradients back without the reorder.
+    """
+    order = [GATES[kind].index(g) for g in native_gates]
+    swapped = [{0: 1, 1: 0}.get(j, j) for j in order] if kind == "gru" else order
+    return (swapped if fault == "gru_gates_zrn" else order,
+            swapped if fault in ("gru_gates_zrn", "gru_gate_grads_unordered") else order)
+
+
+def own_bias_hh(fault=None):
+    """(load factor, gradient factor) of a native array holding ``bias_hh`` alone: 1, or 0 where a fault
+    drops it."""
+    return (0 if fault == "rnn_bias_hh_dropped" else 1), (0 if fault == "rnn_bias_hh_grad_dropped" else 1)
+
+
+def reorder(a, order):
+    """Gate blocks of ``a`` (stacked along axis 0) taken in ``order``."""
+    blocks = np.split(np.asarray(a), len(order), axis=0)
+    return np.concatenate([blocks[j] for j in order], axis=0)
+
+
+def unorder(a, order):
+    """The inverse of ``reorder``: native gate blocks back to canonical positions."""
+    blocks = np.split(np.asarray(a), len(order), axis=0)
+    out = [None] * len(order)
+    for native, j in enumerate(order):
+        out[j] = blocks[native]
+    return np.concatenate(out, axis=0)
+
+
+def block(a, j: int, n: int):
+    """Gate block ``j`` of ``n`` stacked along axis 0."""
+    return np.split(np.asarray(a), n, axis=0)[j]
+
+
+def unblock(g, j: int, n: int):
+    """A canonical-shaped array that is ``g`` in block ``j`` of ``n`` and zero elsewhere."""
+    g = np.asarray(g)
+    out = np.zeros((n * g.shape[0], *g.shape[1:]), dtype=g.dtype)
+    out[j * g.shape[0]:(j + 1) * g.shape[0]] = g
+    return out
+
+
+def fused_bias(fault=None):
+    """(to_native, from_native) of one native bias standing for ``bias_ih + bias_hh`` (sources in that
+    order): the gradient of the sum is the gradient of each."""
+    keep, keep_grad = own_bias_hh(fault)
+    return (lambda b_ih, b_hh: b_ih + keep * b_hh), (lambda g: (g, keep_grad * g))
+
+
+def canonical_layout(kind: str, part: str, fault=None):
+    """(to_native, from_native) of one canonical parameter that a framework stores as PyTorch does
+    (PyTorch itself, Gluon): the identity, unless a fault asks for a wrong map."""
+    load, grad = gate_orders(kind, GATES[kind], fault)
+    keep, keep_grad = own_bias_hh(fault) if part == "bias_hh" else (1, 1)
+    if load == grad == sorted(load) and keep == keep_grad == 1:
+        return (lambda a: a), (lambda g: g)
+    return (lambda a: keep * reorder(a, load)), (lambda g: keep_grad * unorder(g, grad))

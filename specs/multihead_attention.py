@@ -1,0 +1,46 @@
+"""d2l §11.5: the book's ``MultiHeadAttention``: 5 heads of scaled dot-product attention over 100 features.
+
+W_q, W_k, W_v (100 -> 100, with biases: the book's ``bias=True``) project queries (2, 4, 100), keys and
+values (2, 6, 100); ``transpose_qkv`` splits the features into 5 contiguous heads of 20 and stacks heads
+on the batch axis (row n*5 + i is head i of example n); ``DotProductAttention`` runs on all heads at
+once, each head's keys limited to its example's valid length (``repeat_interleave``, lengths in [1, 6]);
+``transpose_output`` concatenates the heads again and W_o projects back. Evaluation mode (dropout 0).
+The key projection's bias cannot change the output: it adds q . b_k to every score of a query, and the
+softmax does not see a common shift. Its gradient is zero up to rounding (~1e-8 in float32), where a
+relative comparison would compare noise with noise, so it is checked to be zero against the block's
+largest gradient (``Param.inert``).
+
+The book's four versions compute this function (the TensorFlow constructor also takes key, query and
+value sizes that Keras infers; the JAX one also returns the attention weights). The spec
+``multihead_attention_builtin`` loads the same kind of weights into each framework's own layer.
+"""
+
+from harness.spec import Input, Param, Spec
+from specs import _attention
+from specs._ops import no_tap
+
+N, TQ, S, E, HEADS = 2, 4, 6, 100, 5
+KEY_BIAS = ("it adds q . b_k to every score of a query, and a softmax does not change when all its inputs "
+            "shift alike")
+PARAMS = {f"W_{x}.{kind}": (E, E) if kind == "weight" else (E,) for x in "qkvo" for kind in ("weight", "bias")}
+PARAMS["W_k.bias"] = Param((E,), inert=KEY_BIAS)
+
+
+def multihead_attention(queries, keys, values, valid_lens, p, c, tap=no_tap):
+    return _attention.multihead_attention(queries, keys, values, valid_lens, p, "", HEADS, tap)
+
+
+SPEC = Spec(
+    name="multihead_attention",
+    title="MultiHeadAttention (the book's): 5 heads, 100 features, with biases, valid lengths",
+    section="11.5 Multi-Head Attention",
+    model="MultiHeadAttention",
+    args={"num_hiddens": E, "num_heads": HEADS, "dropout": 0.0, "bias": True},
+    inputs={"queries": Input((N, TQ, E)), "keys": Input((N, S, E)), "values": Input((N, S, E)),
+            "valid_lens": Input((N,), dist=f"randint:1:{S + 1}")},
+    params=PARAMS,
+    taps={"W_q": None, "W_k": None, "W_v": None, "attention": None},
+    reference=multihead_attention,
+    tolerance={"float32": 1e-5, "float64": 1e-10},
+    tolerance_why="100-term projections around a 20-term-score softmax: float32 measured 4.2e-7, float64 6.4e-16.",
+)
