@@ -2,10 +2,14 @@
 
 * ``__init__.py``: a few constants, never the framework itself (the coordinator imports it):
   ``LABEL`` (display name), ``REQUIRES`` (modules that must be importable), ``ENV`` (the virtual
-  environment whose interpreter runs the worker) and ``GAPS`` (block -> reason it is not realised: shown
-  as ``skipped``, never counted as a pass) and ``TOLERANCES`` ((block, dtype) -> (max relative error,
+  environment whose interpreter runs the worker), ``GAPS`` (block -> reason it is not realised: shown
+  as ``skipped``, never counted as a pass), ``TOLERANCES`` ((block, dtype) -> (max relative error,
   measured reason): a documented precision limit of the framework; that backend is held to it instead of
-  the spec's tolerance, does not vote in the gradient consensus, and every run lists it);
+  the spec's tolerance, does not vote in the gradient consensus, and every run lists it) and
+  ``DIVERGENCES`` ((block, mode, quantity pattern[, dtype]) -> (why the framework cannot follow the spec there,
+  the largest relative error that explains)): shown as ``divergent`` with its measured size, never a
+  pass; it fails the day it agrees in float64, so that an upstream fix is noticed, and when it is off by
+  more, so that it cannot hide a second mistake);
 * ``adapter.py``: class ``Adapter`` (see ``harness.adapter``), the only glue;
 * one module per block, named like its spec (``specs/mlp.py`` <-> ``backends/<fw>/mlp.py``): the
   teaching code, as a d2l reader would write it.

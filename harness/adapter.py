@@ -7,7 +7,13 @@ An adapter (``backends/<fw>/adapter.py``, class ``Adapter``) supplies five frame
     load(model, slots, values)            -> copy canonical values in (through each slot's to_native)
     forward_backward(model, spec, slots, inputs, cotangents, want_taps)
                                           -> (outputs, input grads, slot grads, taps), all native
+    read_state(model, slots)              -> {canonical: native value} of the state slots, after it
+    train(model, spec, slots, inputs, targets, config, steps) -> per step, native values (harness.optim)
     version()                             -> the framework's version string
+
+The mode of a request ("train" or "eval", ``self.mode``) is set before ``build``; each adapter applies it
+with its framework's own switch. State buffers (BatchNorm's running statistics) are non-trainable slots
+that the spec lists in ``state``; everything else non-trainable is a constant.
 
 Everything else (layouts of inputs and outputs, checking that native and canonical parameters match one
 to one with the right shapes, mapping gradients back) happens here, once, for every framework.
@@ -65,7 +71,8 @@ class Slot:
     handle: object = None  # whatever the adapter needs to assign and read it
     to_native: Callable = _same
     from_native: Callable = _same
-    constant: bool = False
+    constant: bool = False  # not trainable: a constant, or a state buffer when ``state`` is set
+    state: bool = False  # a state buffer (spec.state), e.g. a running mean; set by the base class
     sources: tuple = ()  # canonical names this native value is computed from (see above)
 
     def native_value(self, values: dict):
@@ -145,7 +152,8 @@ def check_slots(spec, backend: str, slots: list) -> None:
                            f"{sorted({n for n in labels if labels.count(n) > 1})}")
     for kind, declared, found in (
         ("parameter", spec.params, [s for s in slots if not s.constant]),
-        ("constant", spec.constants, [s for s in slots if s.constant]),
+        ("constant", spec.constants, [s for s in slots if s.constant and not s.state]),
+        ("state buffer", spec.state, [s for s in slots if s.state]),
     ):
         names = [s.canonical for s in found if not s.sources]
         read = {c for s in found for c in s.sources}  # computed from several, or parts of one: may repeat
@@ -212,22 +220,38 @@ class Adapter:
 
     # --- the flow ----------------------------------------------------------------------------------
     fault = None  # the Variant.fault of the request being served
+    mode = "eval"  # the mode of the request being served: "train" or "eval"
+    seed = 0  # seeds the framework's own random stream (dropout masks) in training mode
 
-    def run(self, spec, factory, arrays: dict, dtype: str, taps: bool = False, fault=None) -> Result:
+    def prepare(self, spec, factory, arrays: dict, dtype: str, fault=None, mode="eval", seed=0):
+        """Build the model in ``mode``, map its slots one to one and load the canonical values."""
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}. Expected one of: {', '.join(FAULTS)}")
-        self.fault = fault
+        if mode not in spec.modes:
+            raise ValueError(f"{spec.name} has no mode {mode!r}. Expected one of: {', '.join(spec.modes)}")
+        self.fault, self.mode, self.seed = fault, mode, seed
         inputs = {k: self.to_native_layout(arrays[f"input:{k}"], i.layout) for k, i in spec.inputs.items()}
         values = {**{k: arrays[f"param:{k}"] for k in spec.params},
-                  **{k: arrays[f"const:{k}"] for k in spec.constants}}
+                  **{k: arrays[f"const:{k}"] for k in spec.constants},
+                  **{k: arrays[f"state:{k}"] for k in spec.state}}
+        model = self.build(factory, spec, inputs, dtype)
+        slots = self.slots(model, spec)
+        declared = {**spec.params, **spec.constants, **spec.state}
+        for s in slots:
+            s.state = s.constant and s.canonical in spec.state
+            p = declared.get(s.canonical)
+            if self.nhwc and p is not None and p.layout == "NCHW" and s.to_native is _same:  # (1, C, 1, 1)
+                s.to_native, s.from_native = layout.nchw_to_nhwc, layout.nhwc_to_nchw
+        check_slots(spec, self.name, slots)
+        self.load(model, slots, {s.canonical: np.asarray(s.native_value(values)).astype(dtype) for s in slots})
+        return model, slots, inputs
+
+    def run(self, spec, factory, arrays: dict, dtype: str, taps: bool = False, fault=None, mode="eval",
+            seed=0) -> Result:
+        model, slots, inputs = self.prepare(spec, factory, arrays, dtype, fault, mode, seed)
         # One cotangent per array the model returns: an output held per layer (states) is several arrays.
         native_cts = [self.to_native_layout(arrays[f"cotangent:{k}"], spec.layout_of(k)) for k in spec.outputs]
         cotangents = [c for ct in native_cts for c in (ct if isinstance(ct, list) else [ct])]
-
-        model = self.build(factory, spec, inputs, dtype)
-        slots = self.slots(model, spec)
-        check_slots(spec, self.name, slots)
-        self.load(model, slots, {s.canonical: np.asarray(s.native_value(values)).astype(dtype) for s in slots})
         outs, input_grads, slot_grads, tapped = self.forward_backward(model, spec, slots, inputs, cotangents, taps)
 
         if len(outs) != len(cotangents):
@@ -258,9 +282,16 @@ class Adapter:
                 result[f"grad:{k}"] = g
         for k, t in (tapped or {}).items():
             result[f"tap:{k}"] = self.to_canonical_layout(np.asarray(t), spec.taps.get(k))
-        inventory = [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape),
-                      **({"sources": list(s.sources)} if s.sources else {})} for s in slots]
-        return Result(result, inventory)
+        stateful = [s for s in slots if s.state]
+        if stateful:
+            after = self.read_state(model, stateful)
+            result.update({f"state:{s.canonical}": s.from_native(np.asarray(after[s.canonical])) for s in stateful})
+        return Result(result, self.inventory(slots))
+
+    @staticmethod
+    def inventory(slots) -> list:
+        return [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape),
+                 **({"sources": list(s.sources)} if s.sources else {})} for s in slots]
 
     # --- to implement per framework ------------------------------------------------------------------
     def version(self) -> str:
@@ -278,6 +309,18 @@ class Adapter:
     def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
         raise NotImplementedError
 
+    def read_state(self, model, slots) -> dict:
+        raise NotImplementedError(f"{self.name}: reading state buffers is not implemented")
+
+    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None) -> list:
+        """``steps`` steps of the framework's own optimizer ``opt`` (harness.optim.Optimizer) on
+        ``sum(weight * mean((output - target) ** 2))``, ``targets`` being (native array, weight) pairs.
+        Per step: {"loss": float, "grads": {canonical: native or None} (the loss gradient, before the
+        optimizer), "params": {canonical: native} (after it), "state": {canonical: native},
+        "optimizer": {(state name, canonical): native, in PyTorch's sign}}. ``trap``: a
+        harness.optim.TRAPS name whose mistake to make on purpose."""
+        raise NotImplementedError(f"{self.name}: the training step is not implemented")
+
 
 # --- naming rules: native structure -> canonical (PyTorch state_dict) names -----------------------------
 #
@@ -294,15 +337,19 @@ class Adapter:
 #    harness.recurrent). A list of recurrent layers in attribute ``a`` (flax), or the stacked cells of one
 #    Keras RNN, are the layers k = 0, 1, ... of one PyTorch module ``a``; the backward half of a
 #    bidirectional layer adds ``_reverse``.
+# 6. A Keras ``ZeroPadding2D`` in a sequence is the ``padding=`` of the PyTorch layer after it (Keras
+#    convolutions and poolings pad only 'valid' or 'same'), so it takes no number of its own.
 # The adapters then check that the names found this way and the spec's names match one to one.
 
 
 def sequence_numbers(folded: list) -> list:
-    """PyTorch's index of each child of a sequence, given whether each folds an activation in."""
+    """PyTorch's index of each child of a sequence, given whether each folds an activation in (rule 3), or
+    how many PyTorch modules it stands for: 0 for a Keras ``ZeroPadding2D``, which is the ``padding=``
+    argument of the layer after it (rule 6)."""
     index, out = 0, []
     for f in folded:
         out.append(index)
-        index += 2 if f else 1
+        index += {True: 2, False: 1}.get(f, f) if isinstance(f, bool) else f
     return out
 
 

@@ -19,6 +19,8 @@ Gradients get two independent checks:
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import warnings
 
 import numpy as np
@@ -49,14 +51,20 @@ class Check:
     fd_rel_err: float | None = None  # gradients only: the framework-free directional check
     mode: str | None = None
     tolerance: float | None = None  # the max_rel_err it was held to
+    divergent: bool = False  # a declared known divergence (never a pass); ``note`` says why
+    statistic: bool = False  # a statistic within a band (dropout's dropped fraction), not an error
 
     def as_json(self) -> dict:
         d = {"quantity": self.quantity, "max_abs_err": self.max_abs_err, "max_rel_err": self.max_rel_err,
-             "passed": self.passed, "tolerance": self.tolerance}
+             "passed": bool(self.passed), "tolerance": self.tolerance}
         if self.fd_rel_err is not None:
             d["fd_rel_err"] = self.fd_rel_err
         if self.mode is not None:
             d["mode"] = self.mode
+        if self.divergent:
+            d["divergent"] = True
+        if self.statistic:
+            d["statistic"] = True
         if self.note:
             d["note"] = self.note
         return d
@@ -99,6 +107,50 @@ def compare_zero(quantity: str, got, shape, scale: float, tolerance: float, why:
     return check
 
 
+def base_quantity(quantity: str) -> str:
+    """The quantity without its training step: ``step2:state:running_var`` -> ``state:running_var``."""
+    return re.sub(r"^step\d+:", "", quantity)
+
+
+def dropout_checks(spec, case, arrays: dict, tolerance: float) -> list[Check]:
+    """Training-mode dropout, where each framework draws its own mask, checked by what any right mask gives.
+
+    With ``m`` the kept positions (``output != 0``) and ``p`` the drop probability: every output is 0 or
+    ``x / (1 - p)``; the dropped fraction lies within 4 binomial standard deviations of ``p`` (a false
+    alarm about once in 16,000 draws; a swapped keep/drop probability or a missing rescale is far outside);
+    the input gradient is ``m * cotangent / (1 - p)`` with the same mask.
+    """
+    p = spec.dropout
+    x = next(iter(case.inputs.values())).astype(np.float64)
+    ct = next(iter(case.cotangents.values())).astype(np.float64)
+    y, g = arrays.get("output"), arrays.get("grad:input")
+    if y is None or np.shape(y) != x.shape:
+        return [compare("output", y, x, tolerance)]  # absent or wrong shape: says which
+    y = y.astype(np.float64)
+    kept = y != 0
+    scaled = np.where(kept, x / (1 - p), 0.0)
+    out = compare("output", y, scaled, tolerance)
+    out.note = out.note or f"training mode: each output is 0 or x/(1-p) (p={p})"
+    band = 4 * math.sqrt(p * (1 - p) / x.size)
+    frac = 1.0 - float(kept.mean())
+    fraction = Check("dropped_fraction", abs(frac - p), abs(frac - p) / p, abs(frac - p) <= band,
+                     f"dropped {frac:.3f} of {x.size}; 4-sigma band {p:.2f} ± {band:.3f}", statistic=True,
+                     tolerance=band / p)
+    grad = compare("grad:input", g, kept * ct / (1 - p), tolerance)
+    grad.note = grad.note or "training mode: the output's mask times the cotangent, divided by 1-p"
+    return [out, fraction, grad]
+
+
+def vanishing_check(quantity: str, got, shape, scale: float, tolerance: float, why: str) -> Check:
+    """A gradient that is 0 analytically (``Spec.vanishing``), against 0 at the scale of another gradient."""
+    check = compare(quantity, got, np.zeros(shape), tolerance)
+    if check.max_abs_err is not None:
+        check.max_rel_err = check.max_abs_err / scale if scale > 0 else check.max_abs_err
+        check.passed = check.max_rel_err <= tolerance
+        check.note = f"vanishes in training ({why}): compared with 0 at the scale of its layer's weight gradient"
+    return check
+
+
 def consensus(arrays: list) -> np.ndarray:
     """Element-wise median of the backends' arrays (float64)."""
     return np.median(np.stack([np.asarray(a, dtype=np.float64) for a in arrays]), axis=0)
@@ -115,7 +167,7 @@ class Direction:
 def _loss(spec, case, inputs, params) -> float:
     with warnings.catch_warnings():  # a tie at the case itself is reported once, by make_case
         warnings.simplefilter("ignore", MaxPoolTie)
-        out = run_reference(spec, inputs, params, case.constants)
+        out = run_reference(spec, inputs, params, case.constants, mode=case.mode, state=case.state)
     return float(sum(np.sum(out[k] * case.cotangents[k].astype(np.float64)) for k in out))
 
 
@@ -152,8 +204,11 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
     is replaced. The derivative kept is the central difference (f(h) - f(-h)) / 2h, with its resolution:
     where the loss is large next to this derivative (deep sigmoid nets: LeNet's first bias), float64
     rounding of the loss divided by h is not negligible, and the check must not blame a backend for it.
+    A mode whose output is random (dropout training) has no reference, and no directions.
     """
     found = []
+    if case.outputs is None:
+        return found
     # float64 rounds the loss to ~eps * (the size of the terms it sums); divided by h, that is the least
     # the central difference cannot resolve. The slopes' second differences show what it actually is.
     terms = sum(float(np.sum(np.abs(case.outputs[k] * case.cotangents[k]))) for k in case.outputs)
@@ -161,20 +216,28 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
         if kind == "param" and spec.params[key].inert:  # zero by construction: checked against zero
             continue
         x0 = (case.inputs if kind == "input" else case.params)[key]
-        h = FD_STEP * max(float(np.abs(x0).max()), 1e-3)
-        g = rng(seed, spec.name, "direction", quantity, dtype)
-        kept = 0
-        for _ in range(4 * FD_DIRECTIONS):
-            u = g.standard_normal(x0.shape)
-            u /= np.abs(u).max()
-            f = _loss_along(spec, case, kind, key, u, (-2 * h, -h, 0.0, h, 2 * h))
-            slopes = np.diff(f) / h
-            if np.ptp(slopes) <= FD_SMOOTH * np.abs(slopes).max():
-                noise = max(float(np.abs(np.diff(slopes, 2)).max()), np.finfo(np.float64).eps * terms / h)
-                found.append(Direction(quantity, u, (f[3] - f[1]) / (2 * h), noise))
-                kept += 1
-                if kept == FD_DIRECTIONS:
-                    break
+        g = rng(seed, spec.name, "direction", quantity, dtype, *(() if case.mode == "eval" else (case.mode,)))
+        found += smooth_directions(quantity, x0, lambda u, steps, kind=kind, key=key:
+                                   _loss_along(spec, case, kind, key, u, steps), g, terms)
+    return found
+
+
+def smooth_directions(quantity: str, x0, loss_along, g: np.random.Generator, terms: float = 0.0) -> list:
+    """Up to FD_DIRECTIONS random directions along which ``loss_along(u, steps)`` is smooth, with the
+    loss's central-difference derivative along each and its resolution (see ``reference_directions``;
+    ``terms``: the size of the terms the loss sums)."""
+    h = FD_STEP * max(float(np.abs(x0).max()), 1e-3)
+    found = []
+    for _ in range(4 * FD_DIRECTIONS):
+        u = g.standard_normal(np.shape(x0))
+        u /= np.abs(u).max()
+        f = loss_along(u, (-2 * h, -h, 0.0, h, 2 * h))
+        slopes = np.diff(f) / h
+        if np.ptp(slopes) <= FD_SMOOTH * np.abs(slopes).max():
+            noise = max(float(np.abs(np.diff(slopes, 2)).max()), np.finfo(np.float64).eps * terms / h)
+            found.append(Direction(quantity, u, (f[3] - f[1]) / (2 * h), noise))
+            if len(found) == FD_DIRECTIONS:
+                break
     return found
 
 

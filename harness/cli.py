@@ -1,4 +1,5 @@
-"""The command line: ``python compare.py [SPEC ...] [options]`` and its subcommands.
+"""The command line: ``python compare.py [SPEC ...] [options]`` and its subcommands (``list``, ``train``,
+``bench``).
 
 Exit status: 0 when everything compared passes (or is skipped), 1 when anything fails or errors, 2 for
 bad input (an unknown spec, backend or option), with a one-line message naming the valid choices.
@@ -73,7 +74,8 @@ def cmd_compare(argv) -> int:
     check_spec_names(args.specs)
     chosen = parse_backends(args.backends)
     todo = resolve_names(args.specs)
-    progress = Progress(chosen, {b: len(todo) for b in chosen}, enabled=not args.quiet)
+    requests = sum(len(spec.modes) for _, spec, _ in todo)  # one per mode
+    progress = Progress(chosen, {b: requests for b in chosen}, enabled=not args.quiet)
     with tempfile.TemporaryDirectory(prefix="blockparity-") as work, Pool(chosen, work, timeout=args.timeout) as pool:
         run = compare_backends(pool, args.specs, chosen, args.dtype, args.seed, dump=args.dump,
                                on_event=progress, work_dir=work, taps=args.taps)
@@ -96,6 +98,51 @@ def cmd_list(argv) -> int:
     print(f"\n{len(all_specs)} blocks, {sum(len(s.variants) for s in all_specs)} variants; "
           f"backends: {', '.join(backends.names())}")
     return 0
+
+
+def train_parser() -> Parser:
+    from harness import optim
+
+    p = Parser(prog="compare.py train", description="Run N steps of each framework's own optimizer from the same "
+               "weights and batch; check every step's loss, gradients, parameters, running statistics and "
+               "optimizer state against float64 references of the documented update rules.")
+    p.add_argument("specs", nargs="*", metavar="SPEC", help="blocks, variants or training traps (default: every block)")
+    p.add_argument("--optimizer", choices=list(optim.OPTIMIZERS), help="default: each of them in turn")
+    p.add_argument("--steps", type=int, default=optim.STEPS)
+    p.add_argument("--backends", help=f"comma-separated subset of {','.join(backends.names())}")
+    p.add_argument("--dtype", default="float32", choices=DTYPES)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    p.add_argument("--timeout", type=float, default=120.0, help="seconds one block may take in one backend")
+    p.add_argument("--no-color", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    return p
+
+
+def cmd_train(argv) -> int:
+    from harness import optim
+    from harness.pool import Pool
+    from harness.progress import Progress
+    from harness.train import tasks, train_backends
+
+    args = train_parser().parse_args(argv)
+    bad = [n for n in args.specs if n not in specs.known_names() and not optim.trap(n)]
+    if bad:
+        raise choices_error("spec", bad, specs.known_names() + [t.name for t in optim.TRAPS])
+    if args.steps < 1:
+        raise UsageError(f"compare.py train: --steps must be at least 1, not {args.steps}")
+    chosen = parse_backends(args.backends)
+    optimizers = [args.optimizer] if args.optimizer else list(optim.OPTIMIZERS)
+    todo = tasks(args.specs, optimizers)
+    progress = Progress(chosen, {b: len(todo) for b in chosen}, enabled=not args.quiet)
+    with tempfile.TemporaryDirectory(prefix="blockparity-") as work, Pool(chosen, work, timeout=args.timeout) as pool:
+        run = train_backends(pool, args.specs, chosen, optimizers, args.dtype, args.seed, args.steps,
+                             on_event=progress, work_dir=work)
+    progress.clear()
+    print(report.train_table(run, color=report.use_color(no_color=args.no_color)))
+    if args.json:
+        report.write_json(run, args.json)
+    return 0 if run.ok() else 1
 
 
 def cmd_bench(argv) -> int:
@@ -122,7 +169,8 @@ def cmd_report(argv) -> int:
     return page.main(argv)
 
 
-COMMANDS = {"list": cmd_list, "bench": cmd_bench, "traps": cmd_traps, "show": cmd_show, "report": cmd_report}
+COMMANDS = {"list": cmd_list, "bench": cmd_bench, "traps": cmd_traps, "show": cmd_show, "report": cmd_report,
+            "train": cmd_train}
 
 
 def main(argv=None) -> int:

@@ -27,13 +27,16 @@ def _draw(g: np.random.Generator, shape, dist: str, bound: float | None = None) 
         return g.standard_normal(shape)
     if dist == "uniform":
         return g.random(shape)
+    if dist.startswith("uniform:"):
+        low, high = (float(v) for v in dist.split(":")[1:])
+        return g.uniform(low, high, shape)
     if dist == "fan_in":
         return g.uniform(-bound, bound, shape)
     if dist.startswith("randint:"):
         bounds = [int(b) for b in dist.split(":")[1:]]
         return g.integers(*([0] if len(bounds) == 1 else []), *bounds, shape)
-    raise ValueError(f"unknown distribution {dist!r}; expected one of normal, uniform, fan_in, "
-                     "randint:<high>, randint:<low>:<high>")
+    raise ValueError(f"unknown distribution {dist!r}; expected one of normal, uniform, uniform:<low>:<high>, "
+                     "fan_in, randint:<high>, randint:<low>:<high>")
 
 
 @dataclasses.dataclass
@@ -44,15 +47,19 @@ class Case:
     params: dict
     constants: dict
     cotangents: dict  # by output name
-    outputs: dict  # float64 reference outputs by name
+    outputs: dict  # float64 reference outputs by name (None: random in this mode, e.g. dropout training)
+    mode: str = "eval"
+    state: dict = dataclasses.field(default_factory=dict)  # buffers before the call (run's dtype)
+    new_state: dict = dataclasses.field(default_factory=dict)  # float64 reference buffers after it
     ties: list = dataclasses.field(default_factory=list)  # MaxPoolTie messages from the reference
 
     def arrays(self) -> dict:
-        """The flat dict a worker receives: inputs, params, constants and cotangents, by key."""
+        """The flat dict a worker receives: inputs, params, constants, state and cotangents, by key."""
         return {
             **{f"input:{k}": v for k, v in self.inputs.items()},
             **{f"param:{k}": v for k, v in self.params.items()},
             **{f"const:{k}": v for k, v in self.constants.items()},
+            **{f"state:{k}": v for k, v in self.state.items()},
             **{f"cotangent:{k}": v for k, v in self.cotangents.items()},
         }
 
@@ -65,39 +72,63 @@ def as_outputs(spec: Spec, value) -> dict:
     return {k: np.asarray(v, dtype=np.float64) for k, v in zip(spec.outputs, values)}
 
 
-def run_reference(spec: Spec, inputs: dict, params: dict, constants: dict, tap=None) -> dict:
-    """The float64 reference outputs, by output name."""
+def reference_step(spec: Spec, inputs: dict, params: dict, constants: dict, mode: str = "eval",
+                   state: dict | None = None, tap=None) -> tuple[dict, dict]:
+    """The float64 reference outputs by output name, and the state buffers after the call (may be {})."""
     f64 = {k: (v.astype(np.float64) if v.dtype.kind == "f" else v) for k, v in inputs.items()}
     p64 = {k: v.astype(np.float64) for k, v in params.items()}
     c64 = {k: v.astype(np.float64) for k, v in constants.items()}
     extra = {} if tap is None else {"tap": tap}
-    return as_outputs(spec, spec.reference(*f64.values(), p64, c64, **extra))
+    if spec.has_training_mode:
+        extra["training"] = mode == "train"
+    if not spec.state:
+        return as_outputs(spec, spec.reference(*f64.values(), p64, c64, **extra)), {}
+    s64 = {k: np.asarray(v, dtype=np.float64) for k, v in (state or {}).items()}
+    out, new_state = spec.reference(*f64.values(), p64, c64, state=s64, **extra)
+    return as_outputs(spec, out), {k: np.asarray(v, dtype=np.float64) for k, v in new_state.items()}
 
 
-def reference_outputs(spec: Spec, inputs: dict, params: dict, constants: dict) -> tuple[dict, list]:
-    """The reference outputs, and the max-pool ties (``specs._ops.MaxPoolTie``) met on the way."""
+def run_reference(spec: Spec, inputs: dict, params: dict, constants: dict, tap=None, mode: str = "eval",
+                  state: dict | None = None) -> dict:
+    """The float64 reference outputs, by output name."""
+    return reference_step(spec, inputs, params, constants, mode, state, tap)[0]
+
+
+def reference_outputs(spec: Spec, inputs: dict, params: dict, constants: dict, mode: str = "eval",
+                      state: dict | None = None) -> tuple[dict, dict, list]:
+    """The reference outputs, the state after the call, and the max-pool ties (``specs._ops.MaxPoolTie``)
+    met on the way."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MaxPoolTie)
-        outputs = run_reference(spec, inputs, params, constants)
-    return outputs, [str(w.message) for w in caught if issubclass(w.category, MaxPoolTie)]
+        outputs, new_state = reference_step(spec, inputs, params, constants, mode, state)
+    return outputs, new_state, [str(w.message) for w in caught if issubclass(w.category, MaxPoolTie)]
 
 
-def make_case(spec: Spec, seed: int, dtype: str) -> Case:
+def _drawn(spec: Spec, seed: int, kind: str, declared: dict, rounded) -> dict:
+    return {k: rounded(_draw(rng(seed, spec.name, kind, k), p.shape, p.init,
+                             1 / np.sqrt(spec.fan_in(k)) if p.init == "fan_in" else None))
+            for k, p in declared.items()}
+
+
+def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval") -> Case:
+    """The case of one mode. Inputs, parameters, state and cotangents do not depend on the mode."""
     def rounded(a):
         return a.astype(dtype) if a.dtype.kind == "f" else a.astype(np.int64)
 
     inputs = {k: rounded(_draw(rng(seed, spec.name, "input", k), i.shape, i.dist)) for k, i in spec.inputs.items()}
-    params = {
-        k: rounded(_draw(rng(seed, spec.name, "param", k), p.shape, p.init,
-                         1 / np.sqrt(spec.fan_in(k)) if p.init == "fan_in" else None))
-        for k, p in spec.params.items()
-    }
-    constants = {
-        k: rounded(_draw(rng(seed, spec.name, "const", k), p.shape, p.init,
-                         1 / np.sqrt(spec.fan_in(k)) if p.init == "fan_in" else None))
-        for k, p in spec.constants.items()
-    }
-    outputs, ties = reference_outputs(spec, inputs, params, constants)
+    params = _drawn(spec, seed, "param", spec.params, rounded)
+    constants = _drawn(spec, seed, "const", spec.constants, rounded)
+    state = _drawn(spec, seed, "state", spec.state, rounded)
+    random = mode == "train" and spec.dropout is not None  # each framework draws its own mask
+    outputs, new_state, ties = reference_outputs(spec, inputs, params, constants, "eval" if random else mode,
+                                                 state)
     cotangents = {k: rounded(rng(seed, spec.name, "cotangent", k).standard_normal(v.shape))
                   for k, v in outputs.items()}
-    return Case(inputs, params, constants, cotangents, outputs, ties)
+    return Case(inputs, params, constants, cotangents, None if random else outputs, mode, state,
+                {} if random else new_state, ties)
+
+
+def make_target(spec: Spec, case: Case, seed: int, dtype: str) -> dict:
+    """The seeded regression target of the training-step check: one array per output, of its shape."""
+    shapes = {k: c.shape for k, c in case.cotangents.items()}
+    return {k: rng(seed, spec.name, "target", k).standard_normal(s).astype(dtype) for k, s in shapes.items()}

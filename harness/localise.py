@@ -22,7 +22,7 @@ def reference_taps(spec, case) -> dict:
         seen.setdefault(name, np.array(value, dtype=np.float64))
         return value
 
-    run_reference(spec, case.inputs, case.params, case.constants, tap=tap)
+    run_reference(spec, case.inputs, case.params, case.constants, tap=tap, mode=case.mode, state=case.state)
     missing = [t for t in spec.taps if t not in seen]
     if missing:
         raise ValueError(f"spec {spec.name!r} declares taps {missing} that its reference never passes")
@@ -68,6 +68,14 @@ def forward(spec, case, tapped: dict, tolerance: float, output_checks) -> dict |
         found["note"] = (found.get("note", "") + "; " if found.get("note") else "") + (
             f"not observable in this realisation (no module there): {', '.join(unseen)}")
     return found
+
+
+def state(mode_checks) -> dict | None:
+    """The first state buffer that diverges when outputs and gradients agree (a running statistic)."""
+    for check in mode_checks:
+        if check.quantity.startswith("state:") and not check.passed and not check.divergent:
+            return _divergence(check) | {"tap": check.quantity.removeprefix("state:")}
+    return None
 
 
 def backward(spec, grad_checks) -> dict | None:

@@ -103,10 +103,10 @@ def mapping_html(block: Block, order: list) -> str:
             moved = ' class="moved" title="another layout than the canonical one"' if shape != r.shape else ""
             cells.append(f'<td data-backend="{esc(b)}" data-canonical="{esc(r.canonical)}" data-native="{esc(native)}"'
                          f'{moved}><code>{esc(native)}</code> {esc(fmt_shape(shape))}</td>')
-        kind = ' <span class="pill">constant</span>' if r.kind == "constant" else ""
+        kind = f' <span class="pill">{r.kind}</span>' if r.kind != "parameter" else ""
         body.append(f"<tr><th><code>{esc(r.canonical)}</code> {esc(fmt_shape(r.shape))}{kind}</th>"
                     f"{''.join(cells)}</tr>")
-    for kind in ("parameter", "constant"):
+    for kind in ("parameter", "constant", "state buffer"):
         if any(r.kind == kind for r in rows):
             body.append(f'<tr class="total"><th>{kind}s: {esc(fmt_total(totals(rows, None, kind)))}</th>'
                         + "".join(f"<td>{esc(fmt_total(totals(rows, b, kind)))}</td>" for b in order) + "</tr>")
@@ -368,11 +368,11 @@ def block_md(block: Block, run, order: list) -> list[str]:
         out += [f"Lines {a}–{b}: class `{v.model}`, the variant `{v.name}` (a deliberate mistake)." for a, b, v
                 in s.marks] + ([""] if s.marks else [])
     rows = mapping(block)
-    table = [[f"`{r.canonical}` {fmt_shape(r.shape)}" + (" (constant)" if r.kind == "constant" else ""),
+    table = [[f"`{r.canonical}` {fmt_shape(r.shape)}" + (f" ({r.kind})" if r.kind != "parameter" else ""),
               *(f"`{r.native[b][0]}` {fmt_shape(r.native[b][1])}" if b in r.native else "—" for b in order)]
              for r in rows]
     table += [[f"{k}s: {fmt_total(totals(rows, None, k))}", *(fmt_total(totals(rows, b, k)) for b in order)]
-              for k in ("parameter", "constant") if any(r.kind == k for r in rows)]
+              for k in ("parameter", "constant", "state buffer") if any(r.kind == k for r in rows)]
     out += ["### Parameters: canonical ↔ each framework's own", ""]
     out += md_table(["canonical", *(label(b) for b in order)], table) + [""]
     tol, fd_tol = spec.tolerance[run.dtype], checks.FD_TOLERANCE[run.dtype]

@@ -168,7 +168,7 @@ class Pool:
                 ids[rid] = (b, i)
                 w.inflight = (rid, time.monotonic() + self.timeout)
                 try:
-                    w.send({**req, "op": "run", "id": rid})
+                    w.send({"op": "run", **req, "id": rid})  # a request may name another op ("train")
                 except (BrokenPipeError, OSError):
                     pass  # the exit event will follow and handle it
                 on_event(b, "started", req)

@@ -1,8 +1,10 @@
 """What crosses the process boundary: JSON lines for messages, ``.npz`` files for arrays, never pickle.
 
 Coordinator -> worker (stdin), one JSON object per line:
-    {"op": "run", "id": 7, "spec": "mlp", "variant": null, "dtype": "float32",
+    {"op": "run", "id": 7, "spec": "mlp", "variant": null, "dtype": "float32", "mode": "eval", "seed": 0,
      "arrays": "/tmp/.../mlp.float32.npz", "out": "/tmp/.../mlp.float32.flax.npz", "taps": false}
+    {"op": "train", "id": 8, "spec": "mlp", "dtype": "float32", "mode": "eval", "seed": 0,
+     "optimizer": "adam", "steps": 3, "trap": null, "arrays": "...", "out": "..."}    (harness.optim)
     {"op": "quit"}
 Worker -> coordinator (its original stdout; everything the frameworks print goes to stderr):
     {"event": "ready", "backend": "flax", "version": "0.12.8", "import_s": 1.9, "pid": 123}
@@ -11,9 +13,12 @@ Worker -> coordinator (its original stdout; everything the frameworks print goes
     {"event": "done", "id": 7, "ok": true, "seconds": 0.12, "native_params": [...]}
     {"event": "done", "id": 7, "ok": false, "error": "one line", "detail": "traceback"}
 
-Array keys in the request file: ``input:<name>``, ``param:<name>``, ``const:<name>``, ``cotangent:<output>``.
+Array keys in the request file: ``input:<name>``, ``param:<name>``, ``const:<name>``, ``state:<buffer>``,
+``cotangent:<output>`` (``target:<output>`` for "train").
 Keys in the reply file: ``output`` (or ``output:<name>`` for several outputs), ``grad:input`` (or
-``grad:input:<name>``), ``grad:<param>``, ``tap:<name>``; all in canonical layout. A gradient the
+``grad:input:<name>``), ``grad:<param>``, ``tap:<name>``, ``state:<buffer>`` (after the forward and
+backward pass); for "train", per step k: ``step<k>:loss``, ``step<k>:grad:<param>``, ``step<k>:<param>``,
+``step<k>:state:<buffer>``, ``step<k>:<optimizer state>:<param>``. All in canonical layout. A gradient the
 framework did not produce (None) is simply absent.
 """
 

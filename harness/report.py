@@ -8,6 +8,7 @@ import os
 import sys
 
 import backends
+import specs
 
 MARK = {"pass": "✓", "fail": "✗", "error": "!", "skipped": "-", "divergent": "~"}
 COLOR = {"pass": "32", "fail": "31", "error": "31;1", "skipped": "33", "divergent": "35"}
@@ -51,7 +52,26 @@ def divergence_line(result) -> str:
 
 
 def reproduce(result, run) -> str:
+    if getattr(run, "steps", None):  # a training run
+        return (f"python compare.py train {result.spec} --optimizer {result.optimizer} --steps {run.steps} "
+                f"--backends {result.backend} --dtype {run.dtype} --seed {run.seed}")
     return f"python compare.py {result.spec} --backends {result.backend} --dtype {run.dtype} --seed {run.seed}"
+
+
+def modes_of(name: str) -> tuple:
+    try:
+        return specs.resolve(name)[0].modes
+    except KeyError:
+        return ()
+
+
+def check_line(head: str, c, show_mode: bool = True) -> str:
+    what = (f"max|Δ|={fmt_err(c.max_abs_err)} rel={fmt_err(c.max_rel_err)}"
+            if c.max_abs_err is not None else "")
+    fd = f" fd={c.fd_rel_err:.1e}" if c.fd_rel_err is not None else ""
+    mode = f" ({c.mode})" if c.mode and show_mode else ""
+    note = f" — {c.note}" if c.note else ""
+    return f"{head} {c.quantity}{mode} {what}{fd}{note}".replace("  ", " ")
 
 
 def explain(result, run) -> list[str]:
@@ -61,16 +81,32 @@ def explain(result, run) -> list[str]:
         return [f"{head} error: {result.reason}", f"    reproduce: {reproduce(result, run)}"]
     if result.status != "fail":
         return []
-    lines = []
-    for c in result.failing():
-        what = (f"max|Δ|={fmt_err(c.max_abs_err)} rel={fmt_err(c.max_rel_err)}"
-                if c.max_abs_err is not None else "")
-        fd = f" fd={c.fd_rel_err:.1e}" if c.fd_rel_err is not None else ""
-        note = f" — {c.note}" if c.note else ""
-        lines.append(f"{head} {c.quantity} {what}{fd}{note}".replace("  ", " "))
+    several = len(modes_of(result.spec)) > 1
+    lines = [check_line(head, c, several) for c in result.failing()]
     if result.first_divergence:
         lines.append(divergence_line(result))
     lines.append(f"    reproduce: {reproduce(result, run)}")
+    return lines
+
+
+def divergences(run) -> list[str]:
+    """One line per declared divergence seen in this run: the checks one declaration covers (its steps and
+    optimizers in a training run, its gradients when a pattern names many) taken together, with the
+    largest measured size and the reason."""
+    from harness.checks import base_quantity
+
+    seen = {}
+    for r in run.results:
+        for c in r.divergent():
+            seen.setdefault((r.spec, r.backend, c.mode, c.note), []).append(c)
+    lines = []
+    for (spec, backend, mode, note), found in seen.items():
+        worst = max(found, key=lambda c: c.max_rel_err or 0.0)
+        names = list(dict.fromkeys(base_quantity(c.quantity) for c in found))
+        what = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more"
+        where = f" (largest at {worst.quantity}, {len(found)} checks)" if len(found) > 1 else ""
+        mode_text = f" ({mode})" if mode and len(modes_of(spec)) > 1 else ""
+        lines.append(f"{spec}[{backend}] {what}{mode_text} rel={fmt_err(worst.max_rel_err)}{where} — {note}")
     return lines
 
 
@@ -78,13 +114,13 @@ def versions_line(run) -> str:
     return ", ".join(f"{b} {run.versions[b]}" for b in run.backends if b in run.versions)
 
 
-def table(run, color=False) -> str:
-    names = list(dict.fromkeys(r.spec for r in run.results))
-    by = {(r.spec, r.backend): r for r in run.results}
-    width = max([len(n) for n in names] + [4]) + 2
+def table(run, color=False, head=None, row_of=lambda r: r.spec, first="spec") -> str:
+    names = list(dict.fromkeys(row_of(r) for r in run.results))
+    by = {(row_of(r), r.backend): r for r in run.results}
+    width = max([len(n) for n in names] + [len(first)]) + 2
     col = max([len(cell(r)) for r in run.results] + [len(backends.info(b).LABEL) for b in run.backends]) + 2
-    out = [f"blockparity — {run.dtype}, seed {run.seed} — {versions_line(run)}", ""]
-    out.append(("spec".ljust(width) + "".join(backends.info(b).LABEL.ljust(col) for b in run.backends)).rstrip())
+    out = head or [f"blockparity — {run.dtype}, seed {run.seed} — {versions_line(run)}", ""]
+    out.append((first.ljust(width) + "".join(backends.info(b).LABEL.ljust(col) for b in run.backends)).rstrip())
     for n in names:
         row = n.ljust(width)
         for b in run.backends:
@@ -94,26 +130,45 @@ def table(run, color=False) -> str:
         out.append(row.rstrip())
     problems = [line for r in run.results for line in explain(r, run)]
     skipped = {(r.backend, r.reason) for r in run.results if r.status == "skipped"}
-    limits = [f"{r.spec}[{r.backend}]: {r.reason}" for r in run.results if r.status == "pass" and r.reason]
+    limits = list(dict.fromkeys(f"{r.spec}[{r.backend}]: {r.reason}" for r in run.results
+                                if r.status in ("pass", "divergent") and r.reason))
+    declared = divergences(run)
+    if declared:
+        out += ["", "Declared divergences (~, never counted as passing):"] + [f"  {d}" for d in declared]
     if problems:
         out += ["", "What failed:"] + [f"  {p}" for p in problems]
     if limits:
         out += ["", "Passed within a declared precision limit:"] + [f"  {line}" for line in limits]
     if skipped:
         out += ["", "Skipped:"] + [f"  {b}: {why}" for b, why in sorted(skipped)]
+    if getattr(run, "conventions", None):
+        out += ["", "Rules documented differently (each backend is held to its own):"]
+        out += [f"  {c}" for c in run.conventions]
     out += ["", summary(run, color)]
     return "\n".join(out)
 
 
+def train_table(run, color=False) -> str:
+    """The ``train`` report: one row per block and optimizer."""
+    from harness import optim
+
+    head = [f"blockparity train — {run.dtype}, seed {run.seed}, {run.steps} steps of each framework's own "
+            f"optimizer on sum(mean((output - target)²)) — {versions_line(run)}"]
+    head += ["  " + optim.OPTIMIZERS[o].describe() for o in run.optimizers] + [""]
+    return table(run, color, head, row_of=lambda r: f"{r.spec} · {r.optimizer}", first="block · optimizer")
+
+
 def summary(run, color=False) -> str:
-    counts = {s: sum(r.status == s for r in run.results) for s in ("pass", "fail", "error", "skipped")}
+    counts = {s: sum(r.status == s for r in run.results) for s in ("pass", "fail", "error", "skipped", "divergent")}
     parts = [paint(f"{counts['pass']} passed", "pass", color and counts["pass"] > 0)]
-    for s, word in (("fail", "failed"), ("error", "errors"), ("skipped", "skipped")):
+    for s, word in (("divergent", "divergent (declared)"), ("fail", "failed"), ("error", "errors"),
+                    ("skipped", "skipped")):
         if counts[s]:
             parts.append(paint(f"{counts[s]} {word}", s, color))
     n_specs = len({r.spec for r in run.results})
     verdict = "OK" if run.ok() else "FAILED"
-    return (f"{verdict}: {n_specs} blocks × {len(run.backends)} backends — {', '.join(parts)} "
+    kinds = f" × {len(run.optimizers)} optimizers" if getattr(run, "optimizers", None) else ""
+    return (f"{verdict}: {n_specs} blocks{kinds} × {len(run.backends)} backends — {', '.join(parts)} "
             f"in {run.wall_s:.1f} s")
 
 

@@ -1,15 +1,23 @@
 """One comparison run: generate each spec's case, ask every backend, check what comes back.
 
-Per spec and backend the checks are, in this order: every output against the float64 reference, then
-every gradient (input first, then parameters in spec order) against the median of all backends and along
-random directions against the reference's own central differences (see ``harness.checks``). A max-pool
-tie in the reference (``specs._ops.MaxPoolTie``) fails every gradient check of that spec with a note:
-where the gradient of a tie goes is a convention, and the reference cannot check it.
+Per spec, mode and backend the checks are, in this order: every output against the float64 reference,
+then every gradient (input first, then parameters in spec order) against the median of all backends and
+along random directions against the reference's own central differences (see ``harness.checks``), then
+every state buffer after the forward and backward pass against the reference's canonical update. A block
+with several modes gets one request per mode; its checks carry their mode. A training mode whose output
+is random (dropout) is checked by properties of each framework's own mask instead. A max-pool tie in the
+reference (``specs._ops.MaxPoolTie``) fails every gradient check of that spec with a note: where the
+gradient of a tie goes is a convention, and the reference cannot check it.
+
+A check that a backend declares divergent (``DIVERGENCES`` in ``backends/<fw>/__init__.py``) and that
+disagrees makes the result ``divergent``: shown with its size, never a pass, exit status 0. If it ever
+agrees, it fails, so that an upstream change is noticed and the declaration removed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import pathlib
 import shutil
 import tempfile
@@ -43,16 +51,21 @@ class Result:
         """The largest relative error of any check; inf if one could not be measured.
 
         A directional (framework-free) error counts where it is what failed the check: otherwise it
-        measures the central difference's own accuracy (~1e-10), not the backend's.
+        measures the central difference's own accuracy (~1e-10), not the backend's. A statistic
+        (dropout's dropped fraction) is not an error and counts only when it fails.
         """
-        if any(c.max_rel_err is None for c in self.checks):
+        counted = [c for c in self.checks if not c.statistic or not c.passed]
+        if any(c.max_rel_err is None for c in counted):
             return float("inf")
-        errs = [c.max_rel_err for c in self.checks]
-        errs += [c.fd_rel_err for c in self.checks if c.fd_rel_err is not None and not c.passed]
+        errs = [c.max_rel_err for c in counted]
+        errs += [c.fd_rel_err for c in counted if c.fd_rel_err is not None and not c.passed]
         return max(errs) if errs else None
 
     def failing(self) -> list:
-        return [c for c in self.checks if not c.passed]
+        return [c for c in self.checks if not c.passed and not c.divergent]
+
+    def divergent(self) -> list:
+        return [c for c in self.checks if c.divergent]
 
     def as_json(self) -> dict:
         d = {"spec": self.spec, "backend": self.backend, "status": self.status, "reason": self.reason,
@@ -74,7 +87,7 @@ class Run:
     workers: dict = dataclasses.field(default_factory=dict)  # backend -> {"start_s", "import_s", "work_s"}
 
     def ok(self) -> bool:
-        return all(r.status in ("pass", "skipped") for r in self.results)
+        return all(r.status in ("pass", "skipped", "divergent") for r in self.results)
 
     def as_json(self) -> dict:
         return {"dtype": self.dtype, "seed": self.seed, "versions": self.versions,
@@ -88,6 +101,123 @@ def resolve_names(names) -> list:
     for n in names or specs.names():
         spec, variant = specs.resolve(n)
         out.append((n, spec, variant))
+    return out
+
+
+def declared_divergence(backend: str, spec_name: str, mode, quantity: str, dtype: str):
+    """The (key, (reason, up to)) that ``backend`` declares for this check, or None. A key's quantity
+    may be a pattern (``grad:*``, ``state:*running_var``) for a divergence every such check shares; a
+    fourth element limits it to a dtype (one whose tolerance is fine enough to see it)."""
+    base = checks.base_quantity(quantity)
+    for key, value in getattr(backends.info(backend), "DIVERGENCES", {}).items():
+        if (key[0] == spec_name and key[1] == mode and fnmatch.fnmatchcase(base, key[2])
+                and key[3:] in ((), (dtype,))):
+            return key, value
+    return None
+
+
+def apply_divergences(result, spec, backend: str, dtype: str) -> None:
+    """Mark the checks ``backend`` declares divergent, and set the result's status from its checks.
+
+    A key is (spec, mode, quantity[, dtype]) (``declared_divergence``); a value is (reason, the largest
+    relative error the reason explains). A declared check that agrees in float64, or that is off by more
+    than its reason explains, fails: an upstream fix, or a second mistake hiding behind the first, is
+    noticed. In float32 a declared check may agree: the difference can be below what float32 resolves
+    (torch's unbiased running variance over a large batch). (A precision limit of the framework is a
+    ``TOLERANCES`` entry, not a divergence.)
+    """
+    for c in result.checks:
+        found = declared_divergence(backend, spec.name, c.mode, c.quantity, dtype)
+        if found is None:
+            continue
+        key, (reason, up_to) = found
+        where = f"DIVERGENCES in backends/{backend}/__init__.py"
+        if c.passed and dtype == "float32":
+            continue  # below what float32 resolves here (a BatchNorm over many values): float64 must see it
+        if c.passed:
+            c.passed = False
+            c.note = f"declared divergent, but it agrees now: has {backend} changed? Remove {key} from {where}"
+        elif c.max_rel_err is not None and c.max_rel_err <= up_to:
+            c.divergent = True
+            c.note = f"declared divergence: {reason}"
+        else:
+            c.note = (f"declared divergent up to {up_to:.0e} ({reason.split(':')[0]}), but off by more: "
+                      f"something else is wrong. {c.note}").strip()
+    failed = any(not c.passed and not c.divergent for c in result.checks)
+    result.status = "fail" if failed else "divergent" if any(c.divergent for c in result.checks) else "pass"
+
+
+def check_limit_still_needed(result, spec, backend: str, dtype: str, limit) -> None:
+    """A declared precision limit (``TOLERANCES``) that a passing result no longer needs is an error."""
+    if limit and result.status == "pass" and (result.worst_rel_err or 0) <= spec.tolerance[dtype]:
+        result.status = "error"  # a declared limit that no longer applies must be noticed
+        result.reason = (f"declared precision limit for {spec.name} in {dtype} is no longer needed "
+                         f"(worst error {result.worst_rel_err:.1e} <= {spec.tolerance[dtype]:.0e}): "
+                         f"remove it from backends/{backend}/__init__.py TOLERANCES")
+
+
+def check_mode(spec, case, mode, tols: dict, voters: list, arrays_of: dict, directions, dtype, taps=False) -> dict:
+    """{backend: [Check]} for one mode of one spec; ``arrays_of``: backend -> reply arrays; ``tols``:
+    backend -> the tolerance it is held to; ``voters``: the backends whose gradients make the consensus;
+    ``taps``: also check every tap the replies hold (``localise.tap_checks``)."""
+    here = list(arrays_of)
+    out = {b: [] for b in here}
+    if case.outputs is None:  # random in this mode: each framework's own mask
+        for b in here:
+            out[b] = checks.dropout_checks(spec, case, arrays_of[b], tols[b])
+    else:
+        grads = {}
+        for q, (kind, key) in checks.gradient_quantities(spec).items():
+            shape = tuple((spec.inputs if kind == "input" else spec.params)[key].shape)
+            # a backend declared divergent on this quantity does not vote either (unless none is left)
+            sound = [b for b in voters if declared_divergence(b, spec.name, mode, q, dtype) is None]
+            usable = [arrays_of[b][q] for b in sound or voters if q in arrays_of[b]]
+            usable = [v for v in usable if v.shape == shape and np.all(np.isfinite(v))]
+            # with nothing usable the check below reports why (absent, shape, NaN) against zeros
+            grads[q] = checks.consensus(usable) if usable else np.zeros(shape)
+        # zero by construction (Param.inert): measured against the block's largest gradient
+        inert = {f"grad:{k}": p.inert for k, p in spec.params.items() if p.inert}
+        scale = max((float(np.abs(g).max()) for q, g in grads.items() if q not in inert and g.size), default=0.0)
+        for b in here:
+            arrays, found, tol = arrays_of[b], out[b], tols[b]
+            for k in spec.outputs:
+                key = output_key(spec, k)
+                found.append(checks.compare(key, arrays.get(key), case.outputs[k], tol))
+            for q, want in grads.items():
+                value = arrays.get(q)
+                if q in inert:
+                    found.append(checks.compare_zero(q, value, want.shape, scale, tol, inert[q]))
+                    continue
+                sibling = spec.vanishing.get(q.removeprefix("grad:")) if mode == "train" else None
+                if sibling:  # 0 analytically: rounding noise, at the scale of its layer's weight gradient
+                    weight_scale = float(np.abs(grads[f"grad:{sibling}"]).max())
+                    found.append(checks.vanishing_check(q, value, want.shape, weight_scale, tol, "a BatchNorm follows"))
+                    continue
+                check = checks.compare(q, value, want, tol)
+                own = [d for d in directions if d.quantity == q]
+                if not own and check.passed:
+                    check.note = ("no framework-free check: the reference loss was not smooth along any of "
+                                  f"{4 * checks.FD_DIRECTIONS} random directions")
+                if own and check.max_abs_err is not None:  # present, right shape, finite
+                    check.fd_rel_err = checks.directional_error(value, own)
+                    if check.fd_rel_err is None or not np.isfinite(check.fd_rel_err) \
+                            or check.fd_rel_err > checks.FD_TOLERANCE[dtype]:
+                        check.passed = False
+                        check.note = check.note or (
+                            f"directional derivative is off the float64 reference's central difference "
+                            f"by {check.fd_rel_err:.1e} (limit {checks.FD_TOLERANCE[dtype]:.0e})")
+                if case.ties:  # the spec assumes none; agreement there would prove nothing
+                    check.passed = False
+                    check.note = (f"{case.ties[0]} in the reference: the gradient at a tie is a "
+                                  "per-framework convention and cannot be checked (the spec assumes no ties)")
+                found.append(check)
+            if taps:
+                found += localise.tap_checks(spec, case, arrays, tol)
+    for b in here:
+        for k, want in case.new_state.items():
+            out[b].append(checks.compare(f"state:{k}", arrays_of[b].get(f"state:{k}"), want, tols[b]))
+        for c in out[b]:
+            c.mode = mode
     return out
 
 
@@ -110,99 +240,69 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
         cases, directions, jobs, results = {}, {}, {b: [] for b in backend_names}, {}
         slot_of = {}
         for name, spec, variant in todo:
-            case = make_case(spec, seed, dtype)
-            cases[name] = case
-            arrays_path = work / f"{name}.{dtype}.npz"
-            save_arrays(arrays_path, case.arrays())
-            for b in backend_names:
-                gap = backends.info(b).GAPS.get(spec.module)
-                if variant and variant.backends and b not in variant.backends:
-                    gap = f"the mistake {name} is about {', '.join(variant.backends)}, not {b}"
-                if gap:
-                    results[(name, b)] = Result(name, b, "skipped", gap, variant_of=spec.name if variant else None)
-                    continue
-                path = arrays_path
-                if (name, b) in overrides:
-                    path = work / f"{name}.{dtype}.{b}.in.npz"
-                    save_arrays(path, {**case.arrays(), **overrides[(name, b)]})
-                slot_of[(b, len(jobs[b]))] = name
-                jobs[b].append({"spec": name, "dtype": dtype, "arrays": str(path), "taps": taps,
-                                "out": str(work / f"{name}.{dtype}.{b}.npz")})
+            for mode in spec.modes:
+                case = make_case(spec, seed, dtype, mode)
+                cases[(name, mode)] = case
+                arrays_path = work / f"{name}.{mode}.{dtype}.npz"
+                save_arrays(arrays_path, case.arrays())
+                for b in backend_names:
+                    gap = backends.info(b).GAPS.get(spec.module)
+                    if variant and variant.backends and b not in variant.backends:
+                        gap = f"the mistake {name} is about {', '.join(variant.backends)}, not {b}"
+                    if gap:
+                        results[(name, b)] = Result(name, b, "skipped", gap,
+                                                    variant_of=spec.name if variant else None)
+                        continue
+                    path = arrays_path
+                    if (name, b) in overrides:
+                        path = work / f"{name}.{mode}.{dtype}.{b}.in.npz"
+                        save_arrays(path, {**case.arrays(), **overrides[(name, b)]})
+                    slot_of[(b, len(jobs[b]))] = (name, mode)
+                    jobs[b].append({"spec": name, "dtype": dtype, "mode": mode, "seed": seed, "arrays": str(path),
+                                    "taps": taps, "out": str(work / f"{name}.{mode}.{dtype}.{b}.npz")})
         # The workers are importing their frameworks meanwhile: spend that time on the reference.
-        for name, spec, _ in todo:
-            directions[name] = checks.reference_directions(spec, cases[name], seed, dtype)
+        for (name, mode), case in cases.items():
+            directions[(name, mode)] = checks.reference_directions(specs.resolve(name)[0], case, seed, dtype)
         replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
 
         got = {}
-        for (b, i), reply in replies.items():
-            name = slot_of[(b, i)]
+        for (b, i), reply in sorted(replies.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            name, mode = slot_of[(b, i)]
             spec, variant = specs.resolve(name)
             of = spec.name if variant else None
+            before = results.get((name, b))
             if reply.status != "ok":
-                results[(name, b)] = Result(name, b, reply.status, reply.reason, variant_of=of, detail=reply.detail,
-                                            seconds=reply.seconds)
+                if before is None or before.status == "pass":
+                    reason = reply.reason if len(spec.modes) == 1 else f"{mode} mode: {reply.reason}"
+                    results[(name, b)] = Result(name, b, reply.status, reason, variant_of=of,
+                                                detail=reply.detail, seconds=reply.seconds)
                 continue
-            got[(name, b)] = load_arrays(jobs[b][i]["out"])
-            results[(name, b)] = Result(name, b, "pass", native_params=reply.native_params,
-                                        seconds=reply.seconds, variant_of=of)
+            got[(name, mode, b)] = load_arrays(jobs[b][i]["out"])
+            if before is None:
+                results[(name, b)] = Result(name, b, "pass", native_params=reply.native_params,
+                                            seconds=reply.seconds, variant_of=of)
+            elif before.status == "pass":
+                before.seconds += reply.seconds
 
         for name, spec, _ in todo:
-            here = [b for b in backend_names if (name, b) in got]
-            limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in here}
+            ok = [b for b in backend_names if results.get((name, b)) and results[(name, b)].status == "pass"]
+            limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in ok}
             # a backend with a declared precision limit for this block does not vote, unless all have one
-            voters = [b for b in here if not limits[b]] or here
-            grads = {}
-            for q, (kind, key) in checks.gradient_quantities(spec).items():
-                shape = tuple((spec.inputs if kind == "input" else spec.params)[key].shape)
-                usable = [got[(name, b)][q] for b in voters if q in got[(name, b)]]
-                usable = [v for v in usable if v.shape == shape and np.all(np.isfinite(v))]
-                # with nothing usable the check below reports why (absent, shape, NaN) against zeros
-                grads[q] = checks.consensus(usable) if usable else np.zeros(shape)
-            # zero by construction (Param.inert): measured against the block's largest gradient
-            inert = {f"grad:{k}": p.inert for k, p in spec.params.items() if p.inert}
-            scale = max((float(np.abs(g).max()) for q, g in grads.items() if q not in inert and g.size), default=0.0)
-            for b in here:
-                arrays = got[(name, b)]
+            voters = [b for b in ok if not limits[b]] or ok
+            tols = {b: max(spec.tolerance[dtype], limits[b][0]) if limits[b] else spec.tolerance[dtype] for b in ok}
+            for mode in spec.modes:
+                arrays_of = {b: got[(name, mode, b)] for b in ok}
+                found = check_mode(spec, cases[(name, mode)], mode, tols, voters, arrays_of,
+                                   directions[(name, mode)], dtype, taps)
+                for b, cs in found.items():
+                    results[(name, b)].checks.extend(cs)
+            for b in ok:
                 result = results[(name, b)]
-                tol = spec.tolerance[dtype]
+                result.tolerance = tols[b]
                 if limits[b]:
-                    tol, why = max(tol, limits[b][0]), limits[b][1]
-                    result.reason = f"precision limit {tol:.0e} declared for {spec.name} in {dtype}: {why}"
-                result.tolerance = tol
-                for k in spec.outputs:
-                    key = output_key(spec, k)
-                    result.checks.append(checks.compare(key, arrays.get(key), cases[name].outputs[k], tol))
-                for q, want in grads.items():
-                    value = arrays.get(q)
-                    if q in inert:
-                        result.checks.append(checks.compare_zero(q, value, want.shape, scale, tol, inert[q]))
-                        continue
-                    check = checks.compare(q, value, want, tol)
-                    own = [d for d in directions[name] if d.quantity == q]
-                    if not own and check.passed:
-                        check.note = ("no framework-free check: the reference loss was not smooth along any of "
-                                      f"{4 * checks.FD_DIRECTIONS} random directions")
-                    if own and check.max_abs_err is not None:  # present, right shape, finite
-                        check.fd_rel_err = checks.directional_error(value, own)
-                        if check.fd_rel_err is None or not np.isfinite(check.fd_rel_err) \
-                                or check.fd_rel_err > checks.FD_TOLERANCE[dtype]:
-                            check.passed = False
-                            check.note = check.note or (
-                                f"directional derivative is off the float64 reference's central difference "
-                                f"by {check.fd_rel_err:.1e} (limit {checks.FD_TOLERANCE[dtype]:.0e})")
-                    if cases[name].ties:  # the spec assumes none; agreement there would prove nothing
-                        check.passed = False
-                        check.note = (f"{cases[name].ties[0]} in the reference: the gradient at a tie is a "
-                                      "per-framework convention and cannot be checked (the spec assumes no ties)")
-                    result.checks.append(check)
-                if taps:
-                    result.checks += localise.tap_checks(spec, cases[name], arrays, tol)
-                result.status = "pass" if all(c.passed for c in result.checks) else "fail"
-                if limits[b] and result.status == "pass" and (result.worst_rel_err or 0) <= spec.tolerance[dtype]:
-                    result.status = "error"  # a declared limit that no longer applies must be noticed
-                    result.reason = (f"declared precision limit for {spec.name} in {dtype} is no longer needed "
-                                     f"(worst error {result.worst_rel_err:.1e} <= {spec.tolerance[dtype]:.0e}): "
-                                     f"remove it from backends/{b}/__init__.py TOLERANCES")
+                    result.reason = f"precision limit {tols[b]:.0e} declared for {spec.name} in {dtype}: {limits[b][1]}"
+                apply_divergences(result, spec, b, dtype)
+                check_limit_still_needed(result, spec, b, dtype, limits[b])
 
         localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_names, dtype, work,
                           got if taps else {})
@@ -220,25 +320,28 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
 
 
 def localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_names, dtype, work, tapped) -> None:
-    """Name where each failing result starts to diverge (``harness.localise``).
+    """Name where each failing result starts to diverge (``harness.localise``), in its first failing mode.
 
     Taps cost a second request, so they are asked for only where an output failed (unless ``tapped``
-    already holds them); a gradient-only failure is localised from the checks already made.
+    already holds them); a gradient-only failure is localised from the checks already made, and one
+    that only state shows (a running statistic) at the first failing buffer.
     """
-    again = {b: [] for b in backend_names}
-    for (b, i), name in slot_of.items():
+    again, done = {b: [] for b in backend_names}, set()
+    for (b, i), (name, mode) in slot_of.items():
         spec = specs.resolve(name)[0]
         result = results[(name, b)]
-        if result.status != "fail":
+        mine = [c for c in result.checks if c.mode == mode]
+        if result.status != "fail" or (name, b) in done or all(c.passed or c.divergent for c in mine):
             continue
+        done.add((name, b))
         n_out = len(spec.outputs)
-        if all(c.passed for c in result.checks[:n_out]):
-            result.first_divergence = localise.backward(spec, result.checks[n_out:])
-        elif (name, b) in tapped:
-            result.first_divergence = localise.forward(spec, cases[name], tapped[(name, b)], result.tolerance,
-                                                       result.checks[:n_out])
+        if all(c.passed for c in mine[:n_out]):
+            result.first_divergence = localise.backward(spec, mine[n_out:]) or localise.state(mine)
+        elif (name, mode, b) in tapped:
+            result.first_divergence = localise.forward(spec, cases[(name, mode)], tapped[(name, mode, b)],
+                                                       result.tolerance, mine[:n_out])
         else:
-            out = str(work / f"{name}.{dtype}.{b}.taps.npz")
+            out = str(work / f"{name}.{mode}.{dtype}.{b}.taps.npz")
             again[b].append({**jobs[b][i], "out": out, "taps": True})
     if not any(again.values()):
         return
@@ -247,28 +350,32 @@ def localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_nam
         req = again[b][i]
         spec = specs.resolve(req["spec"])[0]
         result = results[(req["spec"], b)]
-        n_out = len(spec.outputs)
+        mine = [c for c in result.checks if c.mode == req["mode"]]
         if reply.status == "ok":
             tapped = load_arrays(req["out"])
-            result.first_divergence = localise.forward(spec, cases[req["spec"]], tapped, result.tolerance,
-                                                       result.checks[:n_out])
+            result.first_divergence = localise.forward(spec, cases[(req["spec"], req["mode"])], tapped,
+                                                       result.tolerance, mine[:len(spec.outputs)])
         else:  # the failure itself stays reported; only its location is unknown
             result.first_divergence = {"tap": None, "max_abs_err": None, "max_rel_err": None,
                                        "note": f"taps unavailable: {reply.reason}"}
 
 
 def write_dump(root, todo, cases, got) -> None:
-    """``--dump DIR``: DIR/<spec>/inputs.npz, params.npz and <backend>.npz, canonical layout."""
+    """``--dump DIR``: DIR/<spec>/inputs.npz, params.npz and <backend>.npz, canonical layout.
+
+    The state buffers before the call are in params.npz; a block with several modes writes
+    ``<backend>.<mode>.npz`` for each.
+    """
     for name, spec, _ in todo:
         d = pathlib.Path(root) / name
         d.mkdir(parents=True, exist_ok=True)
-        case = cases[name]
+        case = cases[(name, spec.modes[0])]
         single = len(spec.inputs) == 1 and len(spec.outputs) == 1
         inputs = {("x" if single else k): v for k, v in case.inputs.items()}
         inputs.update({("cotangent" if len(spec.outputs) == 1 else f"cotangent:{k}"): v
                        for k, v in case.cotangents.items()})
         save_arrays(d / "inputs.npz", inputs)
-        save_arrays(d / "params.npz", {**case.params, **case.constants})
-        for (n, b), arrays in got.items():
+        save_arrays(d / "params.npz", {**case.params, **case.constants, **case.state})
+        for (n, mode, b), arrays in got.items():
             if n == name:
-                save_arrays(d / f"{b}.npz", {k: v for k, v in arrays.items()})
+                save_arrays(d / (f"{b}.npz" if len(spec.modes) == 1 else f"{b}.{mode}.npz"), dict(arrays))

@@ -10,6 +10,11 @@ worker (the Gluon worker runs NumPy 1.23, the others NumPy 2). Conventions it fi
 The reference is called as ``reference(inputs, params, constants, tap)`` where each argument is a dict of
 float64 arrays by name and ``tap(name, value)`` returns ``value`` (the harness uses it to record named
 intermediate points). It returns one array, or a tuple in the order of ``outputs``.
+
+A block with a training mode (``modes`` holds "train") is also called with ``training=True|False``; a
+block with state (``state``: buffers such as BatchNorm's running statistics, named like PyTorch's
+buffers) is also called with ``state=`` (the buffers before the call) and returns ``(outputs, new_state)``,
+the buffers as the canonical (PyTorch) update rule leaves them after one forward and backward pass.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import math
 from collections.abc import Callable, Mapping
 
 DTYPES = ("float32", "float64")
+MODES = ("train", "eval")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,13 +61,16 @@ class Param:
     ``inert`` says why the block's output cannot depend on this parameter (attention's key bias shifts
     every score of a query alike): its gradient is zero by construction, so it is checked to be zero
     against the block's largest gradient, where a relative comparison would compare rounding noise.
+    ``layout="NCHW"`` marks a parameter shaped like a feature map, such as the book's BatchNorm scale
+    (1, C, 1, 1), which NHWC frameworks hold as (1, 1, 1, C).
     """
 
     shape: tuple
-    init: str = "fan_in"
+    init: str = "fan_in"  # also "uniform:<low>:<high>", e.g. a running variance "uniform:0.5:1.5"
     fan_in: int | None = None
     flattened_from: tuple | None = None
     inert: str = ""
+    layout: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +118,21 @@ class Spec:
     # Layout: None (as is), "NCHW" (a feature map) or ("flat", (C, H, W)) (a flattened feature map).
     taps: Mapping[str, object] = dataclasses.field(default_factory=dict)
     variants: tuple = ()
+    # Modes the block is checked in, each with the framework's own switch (torch .train()/.eval(), a flax
+    # ``training`` field, Keras ``training=``, Gluon ``autograd.record(train_mode=...)``). A block that
+    # behaves the same in both is checked once, in "eval".
+    modes: tuple = ("eval",)
+    # Canonical state buffers (PyTorch buffer names and momentum convention), drawn like parameters;
+    # compared as ``state:<name>`` after one forward and backward pass in each mode.
+    state: Mapping[str, Param | tuple] = dataclasses.field(default_factory=dict)
+    # The drop probability of a block whose training-mode output is random (a dropout layer): its
+    # training mode is checked by properties of each framework's own mask (harness.checks.dropout_checks).
+    dropout: float | None = None
+    # Parameters whose gradient vanishes in training mode, analytically: a bias followed by a BatchNorm,
+    # whose batch mean removes any per-channel shift. What a framework returns there is rounding noise,
+    # so in training mode it is compared with 0 at the scale of the gradient named here (its layer's
+    # weight), instead of relative to itself. parameter -> parameter.
+    vanishing: Mapping[str, str] = dataclasses.field(default_factory=dict)
     module: str = ""  # file name under specs/ and backends/<fw>/, filled in by the registry
     doc: str = ""  # the spec module's docstring, filled in by the registry
 
@@ -118,6 +142,10 @@ class Spec:
 
         object.__setattr__(self, "params", {k: as_param(v, "fan_in") for k, v in self.params.items()})
         object.__setattr__(self, "constants", {k: as_param(v, "uniform") for k, v in self.constants.items()})
+        object.__setattr__(self, "state", {k: as_param(v, "normal") for k, v in self.state.items()})
+        bad = [m for m in self.modes if m not in MODES]
+        if bad or not self.modes:
+            raise ValueError(f"spec {self.name!r}: modes {self.modes} must be a non-empty subset of {MODES}")
         missing = [d for d in DTYPES if d not in self.tolerance]
         if missing:
             raise ValueError(f"spec {self.name!r}: tolerance needs a value for {missing}")
@@ -139,6 +167,10 @@ class Spec:
         if isinstance(self.output_layout, Mapping):
             return self.output_layout.get(output)
         return self.output_layout
+
+    @property
+    def has_training_mode(self) -> bool:
+        return "train" in self.modes
 
     def variant(self, name: str) -> Variant | None:
         return next((v for v in self.variants if v.name == name), None)

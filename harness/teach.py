@@ -116,7 +116,8 @@ class Mapped:
 def mapping(block: Block) -> list[Mapped]:
     rows = []
     inventories = {b: r.native_params for b, r in block.results.items()}
-    for kind, declared in (("parameter", block.spec.params), ("constant", block.spec.constants)):
+    for kind, declared in (("parameter", block.spec.params), ("constant", block.spec.constants),
+                           ("state buffer", block.spec.state)):
         for name, p in declared.items():
             native, parts = {}, {}
             for b, inv in inventories.items():
@@ -240,6 +241,8 @@ def joined(cells: list[str], widths: list[int]) -> str:
 
 
 def grid(rows: list[list[str]], gap: str = "   ") -> list[str]:
+    if not rows:  # a block without parameters has nothing to map
+        return []
     widths = [max(visible(r[j]) for r in rows) for j in range(len(rows[0]))]
     return [gap.join(pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
 
@@ -252,7 +255,7 @@ def mapping_lines(block: Block, backend_names, width: int, color: bool) -> list[
     def cell(r, b):
         return f"{r.native[b][0]} {fmt_shape(r.native[b][1])}" if b in r.native else "—"
 
-    kinds = [k for k in ("parameter", "constant") if any(r.kind == k for r in rows)]
+    kinds = [k for k in ("parameter", "constant", "state buffer") if any(r.kind == k for r in rows)]
     table = [["canonical", *(backends.info(b).LABEL for b in backend_names)]]
     table += [[f"{r.canonical} {fmt_shape(r.shape)}", *(cell(r, b) for b in backend_names)] for r in rows]
     table += [[f"{k}s: {fmt_total(totals(rows, None, k))}", *(fmt_total(totals(rows, b, k)) for b in backend_names)]

@@ -7,6 +7,10 @@ A trap whose ``missed_in`` names a dtype is also run there and must pass: the do
 that dtype's tolerance (for example a LayerNorm epsilon mismatch that only ``--dtype float64`` sees), so a
 change in what the harness can see is noticed either way. Exit status 0 only when every trap is caught
 and localised.
+
+The training traps of ``harness.optim.TRAPS`` (a mistake in a framework's optimizer set-up, seen by
+``compare.py train``) are run too: caught when the training run fails, localised when its first failing
+parameter after a step is the quantity the trap names.
 """
 
 from __future__ import annotations
@@ -79,6 +83,27 @@ def run_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapResult]:
                       if ("blind", d, v.name, b) in runs}
             out.append(TrapResult(v.name, spec.name, b, v.dtype, r.status, v.expected_tap, r.first_divergence,
                                   v.why, missed, r.reason))
+    return out + run_training_traps(pool, backend_names, seed, on_event)
+
+
+def run_training_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapResult]:
+    from harness import optim
+    from harness.checks import base_quantity
+    from harness.train import train_backends
+
+    wanted = [t for t in optim.TRAPS if t.backend in backend_names]
+    if not wanted:
+        return []
+    run = train_backends(pool, [t.name for t in wanted], backend_names, seed=seed, on_event=on_event)
+    out = []
+    for t in wanted:
+        r = next(r for r in run.results if r.spec == t.name and r.backend == t.backend)
+        params = specs.resolve(t.spec)[0].params
+        first = next((c for c in r.failing() if base_quantity(c.quantity) in params), None)
+        where = {"tap": first.quantity, "max_abs_err": first.max_abs_err, "max_rel_err": first.max_rel_err} \
+            if first else None
+        out.append(TrapResult(t.name, t.spec, t.backend, "float32", r.status, t.quantity, where,
+                              f"[train --optimizer {t.optimizer}] {t.why}", {}, r.reason))
     return out
 
 

@@ -73,8 +73,14 @@ def main(backend: str) -> None:
             spec, variant = specs.resolve(req["spec"])
             factory = realisation(backend, spec, variant)
             arrays = load_arrays(req["arrays"])
-            result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False),
-                                 fault=variant.fault if variant else None)
+            fault = variant.fault if variant else None
+            if req["op"] == "train":
+                from harness.optim import run_training
+
+                result = run_training(adapter, spec, factory, arrays, req, fault)
+            else:
+                result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False),
+                                     fault=fault, mode=req.get("mode", "eval"), seed=req.get("seed", 0))
             save_arrays(req["out"], result.arrays)
             send(event="done", id=req["id"], ok=True, seconds=round(time.perf_counter() - t0, 4),
                  native_params=result.native_params)

@@ -28,6 +28,25 @@ def no_tap(name, value):
     return value
 
 
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training):
+    """d2l §8.5's ``batch_norm``: (Y, new moving_mean, new moving_var), PyTorch's momentum convention.
+
+    Training: normalise by the batch mean and the *biased* batch variance, over axis 0 (fully connected,
+    (N, C)) or axes (0, 2, 3) (convolutional, NCHW), and move the statistics by
+    ``new = (1 - momentum) * old + momentum * batch``. Evaluation: normalise by the moving statistics,
+    which stay as they are.
+    """
+    if not training:
+        X_hat = (X - moving_mean) / np.sqrt(moving_var + eps)
+        return gamma * X_hat + beta, moving_mean, moving_var
+    axes = (0,) if X.ndim == 2 else (0, 2, 3)
+    mean = X.mean(axis=axes, keepdims=True)
+    var = ((X - mean) ** 2).mean(axis=axes, keepdims=True)
+    X_hat = (X - mean) / np.sqrt(var + eps)
+    shape = np.shape(moving_mean)  # (1, C) or (1, C, 1, 1) in the book's layer, (C,) in the built-in ones
+    moving_mean = (1.0 - momentum) * moving_mean + momentum * mean.reshape(shape)
+    moving_var = (1.0 - momentum) * moving_var + momentum * var.reshape(shape)
+    return gamma * X_hat + beta, moving_mean, moving_var
 # --- convolutions and pooling (NCHW, weights (O, I, kH, kW)) ------------------------------------------
 
 
@@ -99,3 +118,12 @@ def avg_pool2d(x, kernel, stride, padding=((0, 0), (0, 0)), count_include_pad=Tr
 def flatten(x):
     """(N, C, H, W) -> (N, C*H*W) in (C, H, W) order, as torch.nn.Flatten."""
     return x.reshape(x.shape[0], -1)
+
+
+def batch_norm_layer(X, weight, bias, running_mean, running_var, training, eps=1e-5, momentum=0.1):
+    """A built-in BatchNorm layer (``nn.BatchNorm1d/2d``): parameters and statistics of shape (C,), applied
+    per feature of (N, C) or per channel of (N, C, H, W); statistics moved by ``batch_norm``'s rule."""
+    shape = (1, -1) if X.ndim == 2 else (1, -1, 1, 1)
+    Y, mean, var = batch_norm(X, weight.reshape(shape), bias.reshape(shape), running_mean.reshape(shape),
+                              running_var.reshape(shape), eps, momentum, training)
+    return Y, mean.reshape(-1), var.reshape(-1)

@@ -32,3 +32,21 @@ def compare(pool):
 def explain(result, run) -> str:
     """What a failing result says in the terminal report: checks, values and the command to reproduce."""
     return "\n".join(report.explain(result, run)) or f"{result.spec}[{result.backend}] {result.status}"
+
+
+@pytest.fixture(scope="session")
+def train(pool):
+    """train(names, backends=None, optimizers=..., dtype=..., steps=...) -> TrainRun, cached per arguments."""
+    from harness import optim
+    from harness.train import train_backends
+
+    cache = {}
+
+    def run(names=(), backend_names=None, optimizers=tuple(optim.OPTIMIZERS), dtype="float32", steps=optim.STEPS):
+        key = (tuple(names), tuple(backend_names or ()), tuple(optimizers), dtype, steps)
+        if key not in cache:
+            cache[key] = train_backends(pool, list(names), backend_names or backends.names(), optimizers, dtype,
+                                        steps=steps)
+        return cache[key]
+
+    return run

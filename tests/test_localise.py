@@ -68,6 +68,8 @@ def test_every_tap_agrees_with_the_reference_in_every_framework(compare):
             continue  # a documented gap: nothing realised, nothing to tap
         spec = resolve(r.spec)[0]
         tapped = {c.quantity.removeprefix("tap:") for c in r.checks if c.quantity.startswith("tap:")}
-        assert r.status == "pass", explain(r, run)
+        # divergent: only through checks its backend declares (DIVERGENCES), never a tap
+        assert r.status in ("pass", "divergent") and not r.failing(), explain(r, run)
+        assert not any(c.divergent for c in r.checks if c.quantity.startswith("tap:")), explain(r, run)
         if r.backend == "torch":
             assert tapped == set(spec.taps), f"{r.spec}: torch exposes {sorted(tapped)}, spec has {list(spec.taps)}"

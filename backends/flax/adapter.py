@@ -4,8 +4,14 @@ The realisation is initialised once with the real inputs (so every parameter has
 ``apply`` under ``nn.intercept_methods`` records which module class sits at each path; the variables tree
 is then mapped to canonical names with the rules in ``harness.adapter``. ``jax_enable_x64`` is on from
 the start: float32 runs stay float32 because every array handed in is float32.
+
+The mode is the realisation's ``training`` field, as in the book's JAX edition (``nn.BatchNorm(not
+self.training)``, ``nn.Dropout(p, deterministic=not self.training)``); in training mode ``apply`` may
+change the ``batch_stats`` collection (``mutable``) and gets a ``dropout`` random key. Built-in layers name
+their variables differently from PyTorch (``scale``, ``mean``, ``var``): ``RENAMES`` maps them, per class.
 """
 
+import inspect
 import os
 import pathlib
 import re
@@ -23,15 +29,28 @@ jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 import flax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
+import optax  # noqa: E402
 from flax import linen as nn  # noqa: E402
 
 from harness import adapter, recurrent  # noqa: E402
 
-COLLECTIONS = {"params": False, "constants": True}  # collection -> holds constants
+COLLECTIONS = {"params": False, "constants": True, "batch_stats": True}  # collection -> not trainable
 # Layers whose parameter names differ from PyTorch's (layer class -> {flax name: PyTorch name})
-RENAMES = {nn.Embed: {"embedding": "weight"}, nn.LayerNorm: {"scale": "weight"}}
+RENAMES = {nn.Embed: {"embedding": "weight"}, nn.LayerNorm: {"scale": "weight"},
+           nn.BatchNorm: {"scale": "weight", "mean": "running_mean", "var": "running_var"}}
 # Modules whose parameters are mapped as a whole (rules 4 and 5 of harness.adapter)
 WHOLE = (nn.RNNCellBase, nn.MultiHeadDotProductAttention)
+
+
+def mode_kwargs(factory, mode) -> dict:
+    """``training=`` (or the book's ``deterministic=``) for a realisation with that field or argument."""
+    try:
+        fields = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        fields = {}
+    if "training" in fields:
+        return {"training": mode == "train"}
+    return {"deterministic": mode != "train"} if "deterministic" in fields else {}
 
 
 class Built:
@@ -48,8 +67,13 @@ class Adapter(adapter.Adapter):
     def version(self):
         return f"{flax.__version__} (jax {jax.__version__})"
 
+    def rngs(self):
+        key = jax.random.PRNGKey(self.seed)
+        return {"params": key, "dropout": key}
+
     def build(self, factory, spec, inputs, dtype):
-        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
+        model = (_Function(factory) if adapter.is_function(factory, spec)
+                 else factory(**spec.args, **mode_kwargs(factory, self.mode)))
         # Shapes are found in float64, the dtype jax's own defaults give under x64: a parameter made by an
         # initializer (self.param) is float64 there, and a scan must not meet float32 inputs with it.
         xs = [jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64 if a.dtype.kind == "f" else a.dtype), v)
@@ -57,19 +81,22 @@ class Adapter(adapter.Adapter):
         modules = {}
 
         def record(f, args, kwargs, context):
-            modules.setdefault(context.module.path, context.module)
+            m = context.module  # and its parents: a Sequential whose layers are called one by one
+            while isinstance(m, nn.Module):  # (DenseBlock's self.net.layers) is never called itself
+                modules.setdefault(m.path, m)
+                m = m.parent
             return f(*args, **kwargs)
 
         def discover(variables):
             with nn.intercept_methods(record):
-                return model.apply(variables, *xs)
+                return model.apply(variables, *xs, rngs=self.rngs(), mutable=["batch_stats"])
 
         try:  # shapes only: no initialiser runs, nothing is compiled
-            variables = jax.eval_shape(model.init, jax.random.PRNGKey(0), *xs)
+            variables = jax.eval_shape(model.init, self.rngs(), *xs)
             jax.eval_shape(discover, variables)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values (FixedHiddenMLP)
             modules.clear()
-            variables = model.init(jax.random.PRNGKey(0), *xs)
+            variables = model.init(self.rngs(), *xs)
             discover(variables)
         return Built(model, variables, modules)
 
@@ -194,6 +221,14 @@ class Adapter(adapter.Adapter):
                         sources=sources))
         return slots
 
+    def read_state(self, built, slots):
+        def at(tree, path):
+            for p in path:
+                tree = tree[p]
+            return np.asarray(tree)
+
+        return {s.canonical: at(built.variables, s.handle) for s in slots}
+
     def load(self, built, slots, values):
         variables = {}
         for s in slots:
@@ -209,6 +244,7 @@ class Adapter(adapter.Adapter):
         diff = [k for k in names if spec.inputs[k].differentiable]
         params = built.variables.get("params", {})
         others = {k: v for k, v in built.variables.items() if k != "params"}
+        mutable = ["batch_stats"] if self.mode == "train" else False  # the running statistics change
 
         # taps: capture_intermediates records the output of every module whose path is wanted
         paths = {self.canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
@@ -218,7 +254,8 @@ class Adapter(adapter.Adapter):
             xs = {**{k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items()},
                   **dict(zip(diff, diff_xs))}
             out, state = built.model.apply(
-                {"params": params, **others}, *(xs[k] for k in names), mutable=["intermediates"],
+                {"params": params, **others}, *(xs[k] for k in names), rngs=self.rngs(),
+                mutable=["intermediates", *(mutable or [])],
                 capture_intermediates=lambda m, method: method == "__call__" and m.path in wanted)
             found = state.get("intermediates", {})
             taps = {}
@@ -228,18 +265,20 @@ class Adapter(adapter.Adapter):
                     node = node.get(part, {})
                 if "__call__" in node:
                     taps[name] = _first(node["__call__"][0])  # the first call of a reused module
-            return tuple(adapter.leaves(out)), taps
+            changed = {k: v for k, v in state.items() if k != "intermediates"}  # batch_stats in training
+            return tuple(adapter.leaves(out)), (taps, changed)
 
         def forward_backward(params, diff_xs, cts):
-            outs, vjp, taps = jax.vjp(f, params, *diff_xs, has_aux=True)
-            return outs, vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts))), taps
+            outs, vjp, (taps, changed) = jax.vjp(f, params, *diff_xs, has_aux=True)
+            return outs, vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts))), taps, changed
 
         args = (params, tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
                 tuple(jnp.asarray(c) for c in cotangents))
         try:  # compiled, as flax code is normally run
-            outs, (g_params, *g_inputs), taps = jax.jit(forward_backward)(*args)
+            outs, (g_params, *g_inputs), taps, changed = jax.jit(forward_backward)(*args)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            outs, (g_params, *g_inputs), taps = forward_backward(*args)
+            outs, (g_params, *g_inputs), taps, changed = forward_backward(*args)
+        built.variables = {**built.variables, **changed}
 
         def at(tree, path):
             for p in path:
@@ -250,6 +289,57 @@ class Adapter(adapter.Adapter):
         g_inputs = [jax.tree_util.tree_map(np.asarray, g) for g in g_inputs]  # a list for per-layer states
         return ([np.asarray(o) for o in outs], dict(zip(diff, g_inputs)), grads,
                 {k: np.asarray(v) for k, v in taps.items()})
+
+    # --- the training step (harness.optim) -----------------------------------------------------------
+    def optimizer(self, opt):
+        if opt.name == "adam":
+            return optax.adam(opt.lr, b1=opt.betas[0], b2=opt.betas[1], eps=opt.eps, eps_root=0.0)
+        sgd = optax.sgd(opt.lr, momentum=opt.momentum or None, nesterov=False)
+        return optax.chain(optax.add_decayed_weights(opt.weight_decay), sgd) if opt.weight_decay else sgd
+
+    def train(self, built, spec, slots, inputs, targets, opt, steps, trap=None):
+        tx = self.optimizer(opt)
+        params = built.variables.get("params", {})
+        others = {k: v for k, v in built.variables.items() if k != "params"}
+        opt_state = tx.init(params)
+        mutable = ["batch_stats"] if self.mode == "train" else []
+        xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in inputs.values()]  # lists: per-layer states
+
+        def loss_fn(params, others):
+            outs, changed = built.model.apply({"params": params, **others}, *xs, rngs=self.rngs(), mutable=mutable)
+            loss = sum(w * jnp.mean((o - t) ** 2) for o, (t, w) in zip(adapter.leaves(outs), targets))
+            return loss, changed
+
+        def step(params, others, opt_state):
+            (loss, changed), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, others)
+            updates, opt_state = tx.update(grads, opt_state, params)
+            return loss, grads, optax.apply_updates(params, updates), {**others, **changed}, opt_state
+
+        def at(tree, path):
+            for p in path:
+                tree = tree[p]
+            return np.asarray(tree)
+
+        compiled, record = jax.jit(step), []
+        for _ in range(steps):
+            try:  # compiled, as flax code is normally run
+                loss, grads, params, others, opt_state = compiled(params, others, opt_state)
+            except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
+                compiled = step
+                loss, grads, params, others, opt_state = step(params, others, opt_state)
+            built.variables = {"params": params, **others}
+            moments = {name: optax.tree_utils.tree_get(opt_state, key)
+                       for name, key in (("momentum_buffer", "trace"), ("exp_avg", "mu"), ("exp_avg_sq", "nu"))}
+            trainable = [s for s in slots if not s.constant]
+            record.append({
+                "loss": float(loss),
+                "grads": {s.canonical: at(grads, s.handle[1:]) for s in trainable},
+                "params": {s.canonical: at(params, s.handle[1:]) for s in trainable},
+                "state": self.read_state(built, [s for s in slots if s.state]),
+                "optimizer": {(name, s.canonical): at(moments[name], s.handle[1:])
+                              for s in trainable for name in opt.state_names if moments[name] is not None},
+            })
+        return record
 
 
 def _first(output):

@@ -4,6 +4,14 @@ Parameters are created by ``initialize()`` plus one float32 forward pass (deferr
 reached by ``cast('float64')`` *after* that, because the random initialisers cannot create float64
 parameters under ``npx.set_np()``. Names come from walking ``_children`` (rules 1-3 of harness.adapter),
 never from ``collect_params()`` keys, which carry global counters (``dense3_weight``).
+The mode is ``autograd.record(train_mode=...)``, for blocks whose behaviour depends on it (the spec has a
+training mode, or the model holds a Dropout or BatchNorm block); the others are recorded the default way
+(training mode), because MXNet's prediction-mode backward is wrong for oneDNN max pooling (measured: the
+gradient goes to other cells; right with MXNET_MKLDNN_ENABLED=0) and for BatchNorm's input gradient
+(a declared divergence). Built-in layers name their parameters ``gamma`` and
+``beta`` (``RENAMES``); a parameter without gradient (``grad_req='null'``: BatchNorm's running statistics)
+is not trainable. State the book keeps as plain arrays (``self.moving_mean = np.zeros(shape)``) is found
+by the name the spec gives it.
 """
 
 import re
@@ -19,7 +27,7 @@ from harness import adapter, recurrent
 npx.set_np()
 
 # Layers whose parameter names differ from PyTorch's (block class -> {Gluon name: PyTorch name})
-RENAMES = {nn.LayerNorm: {"gamma": "weight", "beta": "bias"}}
+RENAMES = {nn.LayerNorm: {"gamma": "weight", "beta": "bias"}, nn.BatchNorm: {"gamma": "weight", "beta": "bias"}}
 RNN_KINDS = {"rnn_tanh": "rnn", "rnn_relu": "rnn", "gru": "gru", "lstm": "lstm"}
 RNN_PARAM = re.compile(r"([lr])(\d+)_(i2h|h2h)_(weight|bias)")  # l0_i2h_weight; r0_...: the reverse direction
 
@@ -39,8 +47,17 @@ def walk(block, prefix="", native=""):
         yield from walk(child, adapter.join(prefix, canonical), adapter.join(native, name))
 
 
+MODE_BLOCKS = (nn.Dropout, nn.BatchNorm)  # built-in blocks that behave differently in training
+
+
 class Adapter(adapter.Adapter):
     name = "gluon"
+
+    def train_mode(self, model, spec) -> bool:
+        """``autograd.record(train_mode=...)``: the request's mode where the block has one, else the default."""
+        if spec.has_training_mode or any(isinstance(b, MODE_BLOCKS) for _, _, b in walk(model)):
+            return self.mode == "train"
+        return True
 
     def version(self):
         return mxnet.__version__
@@ -54,8 +71,9 @@ class Adapter(adapter.Adapter):
         return model
 
     def slots(self, model, spec):
-        slots = []
+        slots, blocks = [], {}
         for prefix, native, block in walk(model):
+            blocks[prefix] = (native, block)
             rename = next((r for cls, r in RENAMES.items() if isinstance(block, cls)), {})
             for name, p in block._reg_params.items():
                 m = RNN_PARAM.fullmatch(name) if isinstance(block, rnn.rnn_layer._RNNLayer) else None
@@ -67,12 +85,27 @@ class Adapter(adapter.Adapter):
                     slots.append(adapter.Slot(canonical, native + name, tuple(p.shape), p, to_native, from_native))
                     continue
                 slots.append(adapter.Slot(prefix + rename.get(name, name), native + name, tuple(p.shape), p,
-                                          constant=isinstance(p, gluon.Constant)))
+                                          constant=isinstance(p, gluon.Constant) or p.grad_req == "null"))
+        found = {s.canonical for s in slots}
+        for name in spec.state:  # plain arrays held in an attribute, as the book's BatchNorm does
+            owner, _, attr = name.rpartition(".")
+            native, block = blocks.get(f"{owner}." if owner else "", (None, None))
+            value = getattr(block, attr, None) if block is not None else None
+            if name not in found and isinstance(value, mnp.ndarray):
+                slots.append(adapter.Slot(name, native + attr, tuple(value.shape), (block, attr), constant=True))
         return slots
 
     def load(self, model, slots, values):
         for s in slots:
-            s.handle.set_data(mnp.array(values[s.canonical], dtype=values[s.canonical].dtype))
+            value = mnp.array(values[s.canonical], dtype=values[s.canonical].dtype)
+            if isinstance(s.handle, tuple):
+                setattr(*s.handle, value)
+            else:
+                s.handle.set_data(value)
+
+    def read_state(self, model, slots):
+        return {s.canonical: (getattr(*s.handle) if isinstance(s.handle, tuple) else s.handle.data()).asnumpy()
+                for s in slots}
 
     def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
         xs = {k: mnp.array(v, dtype=v.dtype) for k, v in inputs.items()}
@@ -90,8 +123,10 @@ class Adapter(adapter.Adapter):
 
             # a folded activation is the child block `act`: its input is the pre-activation value
             hooks.append((block.act if where == "pre" else block).register_forward_hook(hook))
+        if self.mode == "train":
+            mxnet.random.seed(self.seed)  # dropout masks
         try:
-            with autograd.record():
+            with autograd.record(train_mode=self.train_mode(model, spec)):
                 outs = model(*xs.values())
         finally:
             for h in hooks:
@@ -102,6 +137,53 @@ class Adapter(adapter.Adapter):
         grads = {s.canonical: s.handle.grad().asnumpy() for s in slots if not s.constant}
         return ([onp.asarray(o.asnumpy()) for o in outs], {k: xs[k].grad.asnumpy() for k in diff}, grads, tapped)
 
+    # --- the training step (harness.optim) -----------------------------------------------------------
+    def trainer(self, model, opt):
+        if opt.name == "adam":
+            return gluon.Trainer(model.collect_params(), "adam", {
+                "learning_rate": opt.lr, "beta1": opt.betas[0], "beta2": opt.betas[1], "epsilon": opt.eps,
+                "wd": 0.0})
+        return gluon.Trainer(model.collect_params(), "sgd", {
+            "learning_rate": opt.lr, "momentum": opt.momentum, "wd": opt.weight_decay})
+
+    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None):
+        trainable = [s for s in slots if not s.constant]
+        trainer = self.trainer(model, opt) if trainable else None  # without parameters, nothing to update
+        xs = [mnp.array(v, dtype=v.dtype) for v in inputs.values()]
+        for x, k in zip(xs, inputs):
+            if spec.inputs[k].differentiable:
+                x.attach_grad()  # so that backward() has a graph even when no parameter is in it
+        ts = [(mnp.array(t, dtype=t.dtype), w) for t, w in targets]
+        # the loss is already a mean: step(1). step(batch_size) is for a per-example loss (the trap)
+        batch_size = xs[0].shape[0] if trap == "gluon_step_batch_size" else 1
+        record = []
+        for _ in range(steps):
+            mxnet.random.seed(self.seed)
+            with autograd.record(train_mode=self.train_mode(model, spec)):
+                outs = adapter.leaves(model(*xs))
+                loss = sum(w * ((o - t) ** 2).mean() for o, (t, w) in zip(outs, ts))
+            if trainer:
+                loss.backward()
+                trainer.step(batch_size)
+            grads = {s.canonical: s.handle.grad().asnumpy().copy() for s in trainable}
+            record.append({"loss": float(loss), "grads": grads,
+                           "params": {s.canonical: s.handle.data().asnumpy() for s in trainable},
+                           "state": self.read_state(model, [s for s in slots if s.state]),
+                           "optimizer": self.optimizer_state(trainer, opt, trainable) if trainer else {}})
+        return record
+
+    @staticmethod
+    def optimizer_state(trainer, opt, trainable):
+        """In PyTorch's names and sign: MXNet's SGD keeps mom = momentum mom - lr g, -lr times torch's
+        buffer, with lr a float32 operator parameter."""
+        out, states = {}, trainer._updaters[0].states
+        for s in trainable:
+            state = states.get(trainer._params.index(s.handle))
+            if opt.name == "momentum" and state is not None:
+                out[("momentum_buffer", s.canonical)] = -state.asnumpy() / float(onp.float32(opt.lr))
+            elif opt.name == "adam" and state is not None:
+                out[("exp_avg", s.canonical)], out[("exp_avg_sq", s.canonical)] = (a.asnumpy() for a in state)
+        return out
 
 class _Function(nn.Block):
     """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""

@@ -6,6 +6,9 @@ cast the input to float32).
 Layers are found by walking attributes (``self.hidden``), lists of layers and ``Sequential.layers``; the
 variable paths Keras prints (``dense_3/kernel``) carry per-process counters and are never used for mapping.
 The input gradient needs ``tape.watch``: without it TensorFlow silently returns None.
+The mode is the ``training=`` argument of the call, which Keras hands down to every layer.
+``keras.utils.set_random_seed`` runs before the layers exist: a Dropout layer takes its seed then.
+Built-in layers name their variables differently from PyTorch: ``RENAMES`` maps them, per class.
 """
 
 import os
@@ -19,14 +22,23 @@ import tensorflow as tf  # noqa: E402
 from harness import adapter, recurrent  # noqa: E402
 
 # Layers whose parameter names differ from PyTorch's (layer class -> {Keras name: PyTorch name})
+# A built-in layer's own variable names -> PyTorch's (the naming rules of harness.adapter keep the rest).
 RENAMES = {keras.layers.Embedding: {"embeddings": "weight"},
-           keras.layers.LayerNormalization: {"gamma": "weight", "beta": "bias"}}
+           keras.layers.LayerNormalization: {"gamma": "weight", "beta": "bias"},
+           keras.layers.BatchNormalization: {"gamma": "weight", "beta": "bias", "moving_mean": "running_mean",
+                                             "moving_variance": "running_var"}}
 # Gate order of Keras's stacked kernels, in PyTorch's letters (GRU: Keras's z, r, h)
 KERAS_GATES = {keras.layers.SimpleRNNCell: ("rnn", ("h",)), keras.layers.GRUCell: ("gru", ("z", "r", "n")),
                keras.layers.LSTMCell: ("lstm", ("i", "f", "g", "o"))}
 
 
-def folds_activation(layer) -> bool:
+
+def folds_activation(layer) -> bool | int:
+    """Rule 3 of harness.adapter (and rule 6: a ZeroPadding2D stands for no PyTorch module)."""
+    if isinstance(layer, keras.layers.ZeroPadding2D):
+        return 0
+    if isinstance(layer, keras.layers.Activation):  # the activation itself, one PyTorch module
+        return False
     act = getattr(layer, "activation", None)
     return act is not None and act is not keras.activations.linear
 
@@ -74,6 +86,7 @@ class Adapter(adapter.Adapter):
         # changes it (a float64 request after a float32 one would silently compute in float32).
         keras.config.set_floatx(dtype)
         keras.config.set_dtype_policy(dtype)
+        keras.utils.set_random_seed(self.seed)
         model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
         model(*(tf.nest.map_structure(tf.constant, v) for v in inputs.values()))  # creates the weights
         return model
@@ -114,6 +127,9 @@ class Adapter(adapter.Adapter):
                                        constant=not v.trainable) for v in own]
         return slots
 
+    def read_state(self, model, slots):
+        return {s.canonical: np.asarray(s.handle) for s in slots}
+
     def load(self, model, slots, values):
         for s in slots:
             s.handle.assign(values[s.canonical])
@@ -130,7 +146,7 @@ class Adapter(adapter.Adapter):
             with tf.GradientTape() as tape:
                 for k in diff:
                     tape.watch(xs[k])  # without it the input gradient is silently None
-                outs = model(*xs.values())
+                outs = model(*xs.values(), training=self.mode == "train")
         finally:
             for undo in restore:
                 undo()
@@ -143,6 +159,60 @@ class Adapter(adapter.Adapter):
                  for g in grads]
         return ([np.asarray(o) for o in outs], dict(zip(diff, as_np[:len(diff)])),
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, tapped)
+
+    # --- the training step (harness.optim) -----------------------------------------------------------
+    def optimizer(self, opt, trap):
+        if opt.name == "adam":
+            eps = {} if trap == "adam_keras_default_eps" else {"epsilon": opt.eps}  # default 1e-7
+            return keras.optimizers.Adam(learning_rate=opt.lr, beta_1=opt.betas[0], beta_2=opt.betas[1],
+                                         amsgrad=False, **eps)
+        decoupled = {"weight_decay": opt.weight_decay} if trap == "weight_decay_decoupled" else {}
+        return keras.optimizers.SGD(learning_rate=opt.lr, momentum=opt.momentum, nesterov=False, **decoupled)
+
+    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None):
+        optimizer = self.optimizer(opt, trap)
+        trainable = [s for s in slots if not s.constant]
+        variables = [s.handle for s in trainable]
+        xs = [tf.nest.map_structure(tf.constant, v) for v in inputs.values()]  # lists: per-layer states
+        # Keras has no coupled weight decay: add wd * p to the gradient, as torch.optim.SGD does
+        coupled = opt.weight_decay if trap != "weight_decay_decoupled" else 0.0
+        record = []
+        for _ in range(steps):
+            with tf.GradientTape() as tape:
+                outs = adapter.leaves(model(*xs, training=self.mode == "train"))
+                loss = sum(w * keras.ops.mean(keras.ops.square(o - t)) for o, (t, w) in zip(outs, targets))
+            grads = tape.gradient(loss, variables)
+            # An Embedding's gradient is IndexedSlices, one row per occurrence of a token. Keras's Adam
+            # squares those rows before adding duplicates up (v gets sum(g^2), not (sum g)^2: measured),
+            # which is not Adam's rule: densified first, unless the trap keeps Keras's default.
+            if trap != "keras_adam_sparse_embedding":
+                grads = [None if g is None else tf.convert_to_tensor(g) for g in grads]
+            raw = {s.canonical: None if g is None else np.asarray(tf.convert_to_tensor(g))
+                   for s, g in zip(trainable, grads)}
+            pairs = [(g + coupled * v if coupled else g, v) for g, v in zip(grads, variables) if g is not None]
+            if pairs:  # a block without parameters has nothing to update
+                optimizer.apply_gradients(pairs)
+            record.append({"loss": float(loss), "grads": raw,
+                           "params": {s.canonical: np.asarray(s.handle) for s in trainable},
+                           "state": self.read_state(model, [s for s in slots if s.state]),
+                           "optimizer": self.optimizer_state(optimizer, opt, trainable)})
+        return record
+
+    @staticmethod
+    def optimizer_state(optimizer, opt, trainable):
+        """In PyTorch's names and sign: Keras's SGD keeps m = momentum m - lr g, i.e. -lr times torch's buffer."""
+        out = {}
+        for s in trainable:
+            try:
+                i = optimizer._get_variable_index(s.handle)
+            except KeyError:  # never given a gradient: the optimizer holds no state for it
+                continue
+            if opt.name == "momentum":
+                out[("momentum_buffer", s.canonical)] = -np.asarray(optimizer.momentums[i]) / opt.lr
+            elif opt.name == "adam":
+                out[("exp_avg", s.canonical)] = np.asarray(optimizer._momentums[i])
+                out[("exp_avg_sq", s.canonical)] = np.asarray(optimizer._velocities[i])
+        return out
 
 
 def _tap(layer, where, name, tapped):

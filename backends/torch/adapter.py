@@ -1,11 +1,14 @@
 """PyTorch adapter. Canonical names and layouts *are* PyTorch's, so every slot is the identity map.
 
 Lazy layers (``nn.LazyLinear``, as the book writes them) get their shapes from one dry forward pass.
-Constants such as FixedHiddenMLP's ``rand_weight`` are plain tensor attributes, replaced in place.
+Constants such as FixedHiddenMLP's ``rand_weight`` are plain tensor attributes, replaced in place; so are
+state buffers, registered (``nn.BatchNorm1d``'s ``running_mean``) or plain (the book's from-scratch
+``BatchNorm.moving_mean``). The mode is ``model.train()`` / ``model.eval()``.
 """
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from harness import adapter, recurrent
@@ -24,7 +27,7 @@ class Adapter(adapter.Adapter):
         model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
         with torch.no_grad():
             model(*(torch.from_numpy(v) for v in inputs.values()))  # materialises lazy layers
-        return model
+        return model.train(self.mode == "train")
 
     def slots(self, model, spec):
         slots, mapped = [], set()
@@ -38,15 +41,22 @@ class Adapter(adapter.Adapter):
                 continue
             mapped.update(id(p) for p in module.parameters())
         slots += [adapter.Slot(n, n, tuple(p.shape), p) for n, p in model.named_parameters() if id(p) not in mapped]
-        for name in spec.constants:
+        # num_batches_tracked only counts steps for momentum=None (a cumulative average), which no spec
+        # uses and no other framework has: it is not a canonical buffer.
+        buffers = [n for n, _ in model.named_buffers() if not n.endswith("num_batches_tracked")]
+        plain = [n for n in (*spec.constants, *spec.state) if n not in buffers]  # plain tensor attributes
+        for name in (*buffers, *plain):
             owner, _, attr = name.rpartition(".")
             module = model.get_submodule(owner)
             value = getattr(module, attr, None)
             if not isinstance(value, torch.Tensor) or isinstance(value, torch.nn.Parameter):
-                raise adapter.BindingError(f"{spec.name}[torch]: constant {name}: module {owner or 'the model'!r} "
+                raise adapter.BindingError(f"{spec.name}[torch]: {name}: module {owner or 'the model'!r} "
                                            f"has no tensor attribute {attr!r}")
             slots.append(adapter.Slot(name, name, tuple(value.shape), (module, attr), constant=True))
         return slots
+
+    def read_state(self, model, slots):
+        return {s.canonical: getattr(*s.handle).detach().numpy() for s in slots}
 
     def load(self, model, slots, values):
         with torch.no_grad():
@@ -67,6 +77,7 @@ class Adapter(adapter.Adapter):
                     tapped.setdefault(name, _first(output).detach().numpy().copy())
 
                 hooks.append(modules[name].register_forward_hook(hook))
+        torch.manual_seed(self.seed)  # dropout masks, training mode only
         try:
             outs = model(*xs.values())
         finally:
@@ -87,6 +98,39 @@ class Adapter(adapter.Adapter):
                 dict(zip(diff, as_np[:len(diff)])),
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])},
                 tapped)
+
+    # --- the training step (harness.optim) -----------------------------------------------------------
+    def optimizer(self, opt, params):
+        if opt.name == "adam":
+            return torch.optim.Adam(params, lr=opt.lr, betas=opt.betas, eps=opt.eps, weight_decay=0.0,
+                                    amsgrad=False)
+        return torch.optim.SGD(params, lr=opt.lr, momentum=opt.momentum, dampening=0.0,
+                               weight_decay=opt.weight_decay, nesterov=False)
+
+    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None):
+        params = [s for s in slots if not s.constant]
+        optimizer = self.optimizer(opt, [s.handle for s in params]) if params else None
+        xs = [torch.from_numpy(v) for v in inputs.values()]
+        ts = [(torch.from_numpy(t), w) for t, w in targets]
+        record = []
+        for _ in range(steps):
+            torch.manual_seed(self.seed)
+            outs = adapter.leaves(model(*xs))
+            loss = sum(w * F.mse_loss(o, t) for o, (t, w) in zip(outs, ts))
+            if optimizer and loss.requires_grad:  # else nothing to update (no parameters, or all detached)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            grads = {s.canonical: None if s.handle.grad is None else s.handle.grad.numpy().copy() for s in params}
+            with torch.no_grad():
+                record.append({
+                    "loss": loss.item(), "grads": grads,
+                    "params": {s.canonical: s.handle.detach().numpy().copy() for s in params},
+                    "state": {k: v.copy() for k, v in self.read_state(model, [s for s in slots if s.state]).items()},
+                    "optimizer": {(name, s.canonical): optimizer.state[s.handle][name].numpy().copy()
+                                  for s in params for name in opt.state_names if name in optimizer.state[s.handle]},
+                })
+        return record
 
 
 def _first(output):

@@ -1,0 +1,168 @@
+"""The training step: every block trains alike in every framework, with each optimizer, in both dtypes;
+the float64 update rules are the documented ones; and the training traps are caught where they show."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import backends
+import specs
+from harness import optim
+from harness.spec import DTYPES
+from tests.conftest import explain
+
+CASES = [pytest.param(s, b, d, id=f"{s}-{b}-{d}") for d in DTYPES for s in specs.names() for b in backends.names()]
+
+
+@pytest.mark.parametrize("spec_name, backend, dtype", CASES)
+def test_training_steps_agree(train, spec_name, backend, dtype):
+    run = train(dtype=dtype)
+    found = [r for r in run.results if r.spec == spec_name and r.backend == backend]
+    assert [r.optimizer for r in found] == list(optim.OPTIMIZERS)
+    for r in found:
+        if r.status == "skipped":
+            pytest.skip(f"{backend}: {r.reason}")
+        assert r.status in ("pass", "divergent") and not r.failing(), explain(r, run)
+        steps = {c.quantity.split(":")[0] for c in r.checks}
+        assert steps == {f"step{k}" for k in range(1, optim.STEPS + 1)}
+        spec = specs.resolve(spec_name)[0]
+        quantities = {c.quantity for c in r.checks}
+        assert {f"step1:{p}" for p in spec.params} <= quantities, "every parameter after every step"
+        assert {f"step1:state:{b}" for b in spec.state} <= quantities
+        names = optim.OPTIMIZERS[r.optimizer].state_names
+        assert {f"step2:{n}:{p}" for n in names for p in spec.params} <= quantities, "the optimizer state"
+
+
+@pytest.mark.parametrize("trap", [pytest.param(t, id=t.name) for t in optim.TRAPS])
+def test_training_trap_is_caught_on_its_quantity(train, trap):
+    run = train([trap.name], dtype="float32")
+    for r in run.results:
+        if r.backend != trap.backend:
+            assert r.status == "skipped"
+            continue
+        failing = {c.quantity for c in r.failing()}
+        assert r.status == "fail" and trap.quantity in failing, explain(r, run)
+        passing = {c.quantity for c in r.checks if c.passed}
+        assert set(trap.passes) <= passing, f"{trap.name}: {trap.passes} should not see it:\n{explain(r, run)}"
+
+
+@pytest.mark.parametrize("variant, about, quantity", [
+    ("batch_norm_momentum_unconverted", ("flax", "keras", "gluon"), "step1:state:running_mean"),
+    ("batch_norm_unbiased_var", ("torch",), "step1:state:moving_var"),
+    ("batch_norm_keras_eps", ("keras",), "step1:loss"),
+])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_stateful_mistake_is_caught_while_training(train, variant, about, quantity, dtype):
+    run = train([variant], optimizers=("sgd",), dtype=dtype)
+    for r in run.results:
+        if r.backend in about:
+            assert r.status == "fail" and quantity in {c.quantity for c in r.failing()}, explain(r, run)
+
+
+def test_a_framework_held_to_another_frameworks_rule_fails(pool, monkeypatch):
+    """Break the update check on purpose: torch's Adam judged by Keras's documented rule."""
+    from harness.train import train_backends
+
+    monkeypatch.setattr(backends.info("torch"), "OPTIMIZER_RULE", backends.info("keras").OPTIMIZER_RULE,
+                        raising=False)
+    run = train_backends(pool, ["mlp"], ["torch"], ("adam",))
+    (r,) = run.results
+    assert r.status == "fail" and "step1:hidden.weight" in {c.quantity for c in r.failing()}, explain(r, run)
+
+
+def test_adam_eps_placements_are_the_documented_identity():
+    """Keras/MXNet's eps (before the bias correction) is PyTorch/optax's eps / sqrt(1 - beta2^t) after it."""
+    g = np.random.default_rng(0)
+    p, grads = g.standard_normal(50), [1e-4 * g.standard_normal(50) for _ in range(3)]
+    opt = optim.OPTIMIZERS["adam"]
+    before, after = optim.Rule("before bias correction"), optim.Rule("after bias correction")
+    state_b = state_a = {}
+    pb = pa = p
+    for t, grad in enumerate(grads, 1):
+        pb, state_b = optim.update(opt, before, t, pb, grad, state_b)
+        shifted = dataclasses.replace(opt, eps=opt.eps / np.sqrt(1 - opt.betas[1] ** t))
+        pa, state_a = optim.update(shifted, after, t, pa, grad, state_a)
+        assert np.allclose(pb, pa, rtol=0, atol=1e-15)
+        pa = pb
+    unshifted = optim.update(opt, after, 1, p, grads[0], {})[0]
+    assert np.abs(unshifted - optim.update(opt, before, 1, p, grads[0], {})[0]).max() > 1e-4 * opt.lr
+
+
+def test_momentum_rule_is_torchs_buffer_with_coupled_weight_decay():
+    opt = optim.OPTIMIZERS["momentum"]
+    p0, g1, g2 = np.array([1.0, -2.0]), np.array([0.5, 0.25]), np.array([-1.0, 2.0])
+    p1, s1 = optim.update(opt, optim.Rule(), 1, p0, g1, {})
+    p2, s2 = optim.update(opt, optim.Rule(), 2, p1, g2, s1)
+    buf1 = g1 + 0.01 * p0  # the first step: buf = g (+ wd p)
+    buf2 = 0.9 * buf1 + g2 + 0.01 * p1
+    assert np.allclose(s1["momentum_buffer"], buf1) and np.allclose(p1, p0 - 0.1 * buf1)
+    assert np.allclose(s2["momentum_buffer"], buf2) and np.allclose(p2, p1 - 0.1 * buf2)
+
+
+def test_float32_hyperparameters_move_the_rule_by_what_was_measured():
+    """MXNet's 1 - float32(0.999) is 1.3e-5 away from 1e-3: the second moment moves by that much."""
+    opt, g = optim.OPTIMIZERS["adam"], np.array([1.0])
+    plain = optim.update(opt, optim.Rule(), 1, np.zeros(1), g, {})[1]["exp_avg_sq"]
+    rounded = optim.update(opt, optim.Rule(float32=frozenset({"betas"})), 1, np.zeros(1), g, {})[1]["exp_avg_sq"]
+    assert abs(rounded[0] / plain[0] - 1) == pytest.approx(1.29e-5, rel=0.01)
+
+
+# --- the command line -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["train", "nope"], "unknown spec 'nope'. Expected one of: "),
+    (["train", "--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
+    (["train", "--steps", "0"], "--steps must be at least 1, not 0"),
+])
+def test_train_bad_input_is_one_line_and_exit_2(args, needle):
+    from tests.test_cli import cli
+
+    proc = cli(*args)
+    assert proc.returncode == 2 and needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_train_json_names_mode_optimizer_and_every_step(tmp_path):
+    import json
+
+    from tests.test_cli import cli
+
+    proc = cli("train", "batch_norm_concise", "--optimizer", "momentum", "--steps", "2", "--backends", "torch,keras",
+               "--json", str(tmp_path / "t.json"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # torch's running_var is declared divergent
+    doc = json.loads((tmp_path / "t.json").read_text())
+    assert doc["command"] == "train" and doc["steps"] == 2 and doc["optimizers"]["momentum"]["weight_decay"] == 0.01
+    status = {r["backend"]: r["status"] for r in doc["results"]}
+    assert status == {"torch": "divergent", "keras": "pass"}
+    for r in doc["results"]:
+        assert r["optimizer"] == "momentum" and {c["mode"] for c in r["checks"]} == {"train"}
+        quantities = {c["quantity"] for c in r["checks"]}
+        assert {"step2:momentum_buffer:weight", "step2:state:running_var", "step1:loss"} <= quantities
+    torch = next(r for r in doc["results"] if r["backend"] == "torch")
+    assert [c["quantity"] for c in torch["checks"] if c.get("divergent")] == ["step1:state:running_var",
+                                                                           "step2:state:running_var"]
+    assert "Declared divergences" in proc.stdout and "reproduce" not in proc.stdout
+
+
+def test_training_traps_are_caught_and_localised_in_the_catalogue(pool):
+    from harness import traps
+
+    found = traps.run_training_traps(pool, backends.names())
+    assert {t.name for t in found} == {t.name for t in optim.TRAPS}
+    for t in found:
+        assert t.ok, f"{t.name}[{t.backend}]: {t.status}, first {t.first_divergence}, expected {t.expected_tap}"
+
+
+def test_train_json_of_a_failing_run_is_valid(tmp_path):
+    """A failing gradient check (numpy booleans) and later steps' presence checks still write strict JSON."""
+    import json
+
+    from tests.test_cli import cli
+
+    proc = cli("train", "my_linear_data_attr", "--optimizer", "sgd", "--backends", "torch,flax",
+               "--json", str(tmp_path / "t.json"))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = json.loads((tmp_path / "t.json").read_text())
+    failing = {(r["backend"], c["quantity"]) for r in doc["results"] for c in r["checks"] if not c["passed"]}
+    assert ("flax", "step1:grad:weight") in failing and ("torch", "step1:grad:weight") in failing
