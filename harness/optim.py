@@ -166,7 +166,7 @@ def run_training(adapter, spec, factory, arrays: dict, req: dict, fault=None):
     """Serve one "train" request: every step's loss, gradients, parameters, state, optimizer state."""
     import numpy as np
 
-    from harness.adapter import BindingError, Result
+    from harness.adapter import Result
 
     model, slots, inputs = adapter.prepare(spec, factory, arrays, req["dtype"], fault, req["mode"], req["seed"])
     native = [adapter.to_native_layout(arrays[f"target:{k}"], spec.layout_of(k)) for k in spec.outputs]
@@ -174,10 +174,9 @@ def run_training(adapter, spec, factory, arrays: dict, req: dict, fault=None):
     # so that the loss is still the mean over the whole output
     targets = [(t, 1.0 / len(n)) if isinstance(n, list) else (n, 1.0) for n in native
                for t in (n if isinstance(n, list) else [n])]
-    for s in slots:
-        if not s.constant and len(s.sources) > 1 and not _invertible(s, spec):
-            raise BindingError(f"{spec.name}[{adapter.name}]: {s.native} holds {' + '.join(s.sources)} as one "
-                               "parameter: an optimizer step cannot be compared per canonical parameter")
+    initial = {k: arrays[f"param:{k}"] for k in spec.params}
+    fused = {s.canonical: _kept(s) for s in slots if not s.constant and len(s.sources) > 1
+             and not _invertible(s, spec)}
     by_name = {s.canonical: s for s in slots}
     opt = OPTIMIZERS[req["optimizer"]]
     result = {}
@@ -186,7 +185,9 @@ def run_training(adapter, spec, factory, arrays: dict, req: dict, fault=None):
         result[f"step{k}:loss"] = np.asarray(step["loss"], dtype=np.float64)
         for kind, prefix in (("grads", "grad:"), ("params", ""), ("state", "state:")):
             values = {name: v for name, v in step[kind].items() if v is not None}
-            for name, value in canonical(values, by_name).items():
+            read = canonical_params(values, by_name, fused, initial) if kind == "params" else \
+                canonical(values, by_name)
+            for name, value in read.items():
                 result[f"step{k}:{prefix}{name}"] = value
         for name in opt.state_names:
             values = {label: v for (n, label), v in step["optimizer"].items() if n == name}
@@ -203,6 +204,35 @@ def canonical(values: dict, by_name: dict) -> dict:
     out = {}
     for label, value in values.items():
         for name, part in by_name[label].gradients(np.asarray(value)).items():
+            out[name] = out[name] + part if name in out else np.asarray(part)
+    return out
+
+
+def _kept(slot) -> str:
+    """The source a fused value is read into: ``bias_ih`` (PyTorch with ``bias_hh`` frozen)."""
+    return next((c for c in slot.sources if "bias_ih" in c), slot.sources[0])
+
+
+def canonical_params(values: dict, by_name: dict, fused: dict, initial: dict) -> dict:
+    """Parameter values after a step, native -> canonical. A fused slot (one native ``b_ih + b_hh``) cannot
+    be split, so it is read as the one PyTorch model it is exactly equivalent to, at every step: ``bias_hh``
+    held at its initial value and ``bias_ih`` = the fused value minus it (FRAMEWORK_CONVENTIONS.md trap 1,
+    the frozen-``bias_hh`` recipe). ``bias_ih`` is then checked exactly, and ``bias_hh`` shows what no
+    one-bias framework can do: move both. Its backend declares that divergence, with its size."""
+    import numpy as np
+
+    out = canonical({label: v for label, v in values.items() if label not in fused}, by_name)
+    for label, value in values.items():
+        if label not in fused:
+            continue
+        slot, kept = by_name[label], fused[label]
+        zeros = {c: np.zeros_like(initial[c]) for c in slot.sources}
+        held = {**{c: initial[c] for c in slot.sources}, kept: zeros[kept]}
+        # each held source's block as this slot reads it; the kept source takes the rest of the value
+        parts = {c: slot.gradients(np.asarray(slot.native_value({**zeros, c: held[c]})))[c]
+                 for c in slot.sources if c != kept}
+        parts[kept] = slot.gradients(np.asarray(value) - np.asarray(slot.native_value(held)))[kept]
+        for name, part in parts.items():
             out[name] = out[name] + part if name in out else np.asarray(part)
     return out
 

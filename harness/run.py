@@ -104,19 +104,21 @@ def resolve_names(names) -> list:
     return out
 
 
-def declared_divergence(backend: str, spec_name: str, mode, quantity: str, dtype: str):
+def declared_divergence(backend: str, spec_name: str, mode, quantity: str, dtype: str, table="DIVERGENCES"):
     """The (key, (reason, up to)) that ``backend`` declares for this check, or None. A key's quantity
     may be a pattern (``grad:*``, ``state:*running_var``) for a divergence every such check shares; a
-    fourth element limits it to a dtype (one whose tolerance is fine enough to see it)."""
+    fourth element limits it to a dtype (one whose tolerance is fine enough to see it). ``table``:
+    ``DIVERGENCES`` (keys (spec, mode, quantity[, dtype])) or, for the training step,
+    ``TRAIN_DIVERGENCES`` (keys (spec, optimizer, quantity[, dtype]); ``mode`` is then the optimizer)."""
     base = checks.base_quantity(quantity)
-    for key, value in getattr(backends.info(backend), "DIVERGENCES", {}).items():
+    for key, value in getattr(backends.info(backend), table, {}).items():
         if (key[0] == spec_name and key[1] == mode and fnmatch.fnmatchcase(base, key[2])
                 and key[3:] in ((), (dtype,))):
             return key, value
     return None
 
 
-def apply_divergences(result, spec, backend: str, dtype: str) -> None:
+def apply_divergences(result, spec, backend: str, dtype: str, optimizer=None) -> None:
     """Mark the checks ``backend`` declares divergent, and set the result's status from its checks.
 
     A key is (spec, mode, quantity[, dtype]) (``declared_divergence``); a value is (reason, the largest
@@ -124,14 +126,17 @@ def apply_divergences(result, spec, backend: str, dtype: str) -> None:
     than its reason explains, fails: an upstream fix, or a second mistake hiding behind the first, is
     noticed. In float32 a declared check may agree: the difference can be below what float32 resolves
     (torch's unbiased running variance over a large batch). (A precision limit of the framework is a
-    ``TOLERANCES`` entry, not a divergence.)
+    ``TOLERANCES`` entry, not a divergence.) With ``optimizer``, the result is a training run and the
+    backend's ``TRAIN_DIVERGENCES`` for that optimizer apply too.
     """
     for c in result.checks:
         found = declared_divergence(backend, spec.name, c.mode, c.quantity, dtype)
+        if found is None and optimizer:
+            found = declared_divergence(backend, spec.name, optimizer, c.quantity, dtype, "TRAIN_DIVERGENCES")
         if found is None:
             continue
         key, (reason, up_to) = found
-        where = f"DIVERGENCES in backends/{backend}/__init__.py"
+        where = f"{'TRAIN_' if len(key) and key[1] == optimizer else ''}DIVERGENCES in backends/{backend}/__init__.py"
         if c.passed and dtype == "float32":
             continue  # below what float32 resolves here (a BatchNorm over many values): float64 must see it
         if c.passed:

@@ -245,7 +245,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
             case, targets, path = cases[(task.name, spec.name)]
             for b in backend_names:
                 info = backends.info(b)
-                gap = info.GAPS.get(spec.module) or getattr(info, "TRAIN_GAPS", {}).get(spec.name)
+                gap = info.GAPS.get(spec.module)
                 restricted = (task.trap.backend,) if task.trap else task.variant.backends if task.variant else None
                 if restricted and b not in restricted:
                     gap = f"the mistake {task.name} is about {', '.join(restricted)}, not {b}"
@@ -275,7 +275,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
             tol, limit = tolerance_of(task.spec, b, dtype)
             result = TrainResult(task.name, b, "pass", limit, checks=found, native_params=reply.native_params,
                                  seconds=reply.seconds, variant_of=of, optimizer=task.optimizer, tolerance=tol)
-            apply_divergences(result, task.spec, b, dtype)
+            apply_divergences(result, task.spec, b, dtype, optimizer=task.optimizer)
             results[(key, b)] = result
             for kind, (gap, quantity) in gaps.items():
                 if gap > measured.get((kind, b), (0.0,))[0]:

@@ -166,3 +166,16 @@ def test_train_json_of_a_failing_run_is_valid(tmp_path):
     doc = json.loads((tmp_path / "t.json").read_text())
     failing = {(r["backend"], c["quantity"]) for r in doc["results"] for c in r["checks"] if not c["passed"]}
     assert ("flax", "step1:grad:weight") in failing and ("torch", "step1:grad:weight") in failing
+
+
+@pytest.mark.parametrize("backend", ["keras", "flax"])
+def test_one_bias_layers_train_as_pytorch_with_bias_hh_frozen(train, backend):
+    """A fused b_ih + b_hh cannot be split; read as PyTorch with bias_hh frozen it trains exactly in bias_ih
+    (float64, so nothing hides in rounding) and diverges, as declared, in bias_hh alone."""
+    from harness.checks import base_quantity
+
+    run = train(["lstm"], optimizers=("sgd",), dtype="float64")
+    (r,) = [r for r in run.results if r.backend == backend]
+    assert r.status == "divergent" and not r.failing(), explain(r, run)
+    assert {base_quantity(c.quantity) for c in r.divergent()} == {"rnn.bias_hh_l0"}
+    assert all(c.passed for c in r.checks if "bias_ih" in c.quantity)

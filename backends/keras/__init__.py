@@ -1,6 +1,7 @@
 """Keras 3 realisations (TensorFlow backend): ``keras.Model``/``Layer`` with ``call``."""
 
 from harness.optim import Rule
+from harness.recurrent import fused_bias_train_divergences
 
 LABEL = "Keras"
 REQUIRES = ("keras", "tensorflow")
@@ -15,14 +16,10 @@ TOLERANCES = {
         "1.5e-9, gradients by 1.4e-8"),
 }
 DIVERGENCES: dict = {}
+# SimpleRNN and LSTM cells hold one bias (GRU with reset_after=True keeps both, and trains exactly)
+TRAIN_DIVERGENCES = fused_bias_train_divergences(("rnn", "lstm"))
 # keras.optimizers.Adam documents lr_t = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), p -= lr_t * m / (sqrt(v) + eps).
 # ops.cast(self.momentum, dtype) and ops.cast(self.beta_1, dtype) go through a float32 tensor (measured:
 # float64 SGD-momentum steps off by 1.4e-8, Adam steps by 6.7e-6 relative, 0 with these rounded).
 OPTIMIZER_RULE = Rule(adam_eps="before bias correction", float32=frozenset({"momentum", "beta_powers"}))
 
-# Blocks whose training step cannot be checked per canonical parameter: block -> why (skipped by train)
-_FUSED = ("holds bias_ih + bias_hh as one parameter (SimpleRNN and LSTM cells): forward and gradients map exactly "
-          "through the sum, but an optimizer step moves that sum by one update where PyTorch and MXNet "
-          "move each of the two, so the sum by two (FRAMEWORK_CONVENTIONS.md, trap 11). Its training "
-          "cannot be compared per canonical parameter: skipped by compare.py train, never a pass")
-TRAIN_GAPS = {name: _FUSED for name in ('rnn', 'lstm')}
