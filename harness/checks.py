@@ -212,26 +212,32 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
     # float64 rounds the loss to ~eps * (the size of the terms it sums); divided by h, that is the least
     # the central difference cannot resolve. The slopes' second differences show what it actually is.
     terms = sum(float(np.sum(np.abs(case.outputs[k] * case.cotangents[k]))) for k in case.outputs)
+    at_zero = _loss(spec, case, case.inputs, case.params)  # the same point for every direction
     for quantity, (kind, key) in gradient_quantities(spec).items():
         if kind == "param" and spec.params[key].inert:  # zero by construction: checked against zero
             continue
         x0 = (case.inputs if kind == "input" else case.params)[key]
         g = rng(seed, spec.name, "direction", quantity, dtype, *(() if case.mode == "eval" else (case.mode,)))
         found += smooth_directions(quantity, x0, lambda u, steps, kind=kind, key=key:
-                                   _loss_along(spec, case, kind, key, u, steps), g, terms)
+                                   _loss_along(spec, case, kind, key, u, steps), g, terms, at_zero)
     return found
 
 
-def smooth_directions(quantity: str, x0, loss_along, g: np.random.Generator, terms: float = 0.0) -> list:
+def smooth_directions(quantity: str, x0, loss_along, g: np.random.Generator, terms: float = 0.0,
+                      at_zero: float | None = None) -> list:
     """Up to FD_DIRECTIONS random directions along which ``loss_along(u, steps)`` is smooth, with the
     loss's central-difference derivative along each and its resolution (see ``reference_directions``;
-    ``terms``: the size of the terms the loss sums)."""
+    ``terms``: the size of the terms the loss sums; ``at_zero``: the loss at t = 0, if already known)."""
     h = FD_STEP * max(float(np.abs(x0).max()), 1e-3)
     found = []
     for _ in range(4 * FD_DIRECTIONS):
         u = g.standard_normal(np.shape(x0))
         u /= np.abs(u).max()
-        f = loss_along(u, (-2 * h, -h, 0.0, h, 2 * h))
+        if at_zero is None:
+            f = loss_along(u, (-2 * h, -h, 0.0, h, 2 * h))
+        else:
+            f = loss_along(u, (-2 * h, -h, h, 2 * h))
+            f.insert(2, at_zero)
         slopes = np.diff(f) / h
         if np.ptp(slopes) <= FD_SMOOTH * np.abs(slopes).max():
             noise = max(float(np.abs(np.diff(slopes, 2)).max()), np.finfo(np.float64).eps * terms / h)

@@ -87,17 +87,15 @@ class Adapter(adapter.Adapter):
                 m = m.parent
             return f(*args, **kwargs)
 
-        def discover(variables):
+        def init(rngs, *xs):  # init runs the forward pass: the modules met on the way are recorded
             with nn.intercept_methods(record):
-                return model.apply(variables, *xs, rngs=self.rngs(), mutable=["batch_stats"])
+                return model.init(rngs, *xs)
 
         try:  # shapes only: no initialiser runs, nothing is compiled
-            variables = jax.eval_shape(model.init, self.rngs(), *xs)
-            jax.eval_shape(discover, variables)
+            variables = jax.eval_shape(init, self.rngs(), *xs)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values (FixedHiddenMLP)
             modules.clear()
-            variables = model.init(self.rngs(), *xs)
-            discover(variables)
+            variables = init(self.rngs(), *xs)
         return Built(model, variables, modules)
 
     def canonical_prefix(self, path, modules) -> str:
