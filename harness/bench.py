@@ -16,6 +16,7 @@ import tempfile
 import time
 
 from harness.pool import ROOT
+from harness.spec import DTYPES
 
 
 def main(argv) -> int:
@@ -23,9 +24,11 @@ def main(argv) -> int:
 
     p = Parser(prog="compare.py bench", description=__doc__.splitlines()[0])
     p.add_argument("specs", nargs="*", metavar="SPEC")
-    p.add_argument("--repeat", type=int, default=5)
-    p.add_argument("--dtype", default="float32")
+    p.add_argument("--repeat", type=int, default=5, help="timed runs after one warm-up run")
+    p.add_argument("--dtype", default="float32", choices=DTYPES)
     args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error(f"--repeat must be at least 1, not {args.repeat}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat + 1):  # the first run warms caches and is not counted

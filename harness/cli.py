@@ -1,5 +1,5 @@
 """The command line: ``python compare.py [SPEC ...] [options]`` and its subcommands (``list``, ``train``,
-``bench``).
+``traps``, ``show``, ``report``, ``bench``).
 
 Exit status: 0 when everything compared passes (or is skipped), 1 when anything fails or errors, 2 for
 bad input (an unknown spec, backend or option), with a one-line message naming the valid choices.
@@ -41,16 +41,30 @@ def parse_backends(text: str | None) -> list[str]:
     return chosen
 
 
-def check_spec_names(names) -> None:
+def check_spec_names(names, commands=()) -> None:
+    """Raise a UsageError naming every unknown spec; ``commands`` when the first word may be a mistyped command."""
     valid = specs.known_names()
     bad = [n for n in names if n not in valid]
+    if bad and commands and bad[0] == names[0]:
+        raise choices_error("spec or command", bad, list(commands) + valid)
     if bad:
         raise choices_error("spec", bad, valid)
 
 
+COMMANDS_HELP = """commands:
+  list                  the blocks and their variants
+  show SPEC             the four realisations side by side, with the parameter mapping
+  report --html PATH    the same as a self-contained page (--md PATH for Markdown)
+  traps                 the catalogue of porting traps, each caught and localised
+  train                 N steps of each framework's own optimizer, checked step by step
+  bench                 time the whole run against its workers (see README)
+Each command has its own --help."""
+
+
 def compare_parser() -> Parser:
     p = Parser(prog="compare.py", description="Realise blocks in four frameworks with the same weights and "
-               "check that outputs and gradients agree.")
+               "check that outputs and gradients agree.", epilog=COMMANDS_HELP,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("specs", nargs="*", metavar="SPEC", help="blocks or variants to run (default: every block)")
     p.add_argument("--backends", help=f"comma-separated subset of {','.join(backends.names())}")
     p.add_argument("--dtype", default="float32", choices=DTYPES)
@@ -71,7 +85,7 @@ def cmd_compare(argv) -> int:
     from harness.run import compare_backends, resolve_names
 
     args = compare_parser().parse_args(argv)
-    check_spec_names(args.specs)
+    check_spec_names(args.specs, commands=COMMANDS)
     chosen = parse_backends(args.backends)
     todo = resolve_names(args.specs)
     requests = sum(len(spec.modes) for _, spec, _ in todo)  # one per mode

@@ -10,15 +10,17 @@ import pytest
 from harness.pool import ROOT
 
 
-def cli(*args, check=False):
-    proc = subprocess.run([sys.executable, "compare.py", *args, "--quiet"] if args and args[0] not in ("list",)
-                          else [sys.executable, "compare.py", *args], cwd=ROOT, capture_output=True, text=True,
+def cli(*args):
+    quiet = ["--quiet"] if args and args[0] not in ("list", "bench", "--help") else []
+    proc = subprocess.run([sys.executable, "compare.py", *args, *quiet], cwd=ROOT, capture_output=True, text=True,
                           timeout=600)
     return proc
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["nope"], "unknown spec 'nope'. Expected one of: "),
+    (["nope"], "unknown spec or command 'nope'. Expected one of: list, bench, traps, show, report, train, "),
+    (["mlp", "nope"], "unknown spec 'nope'. Expected one of: "),
+    (["bench", "--repeat", "0"], "--repeat must be at least 1, not 0"),
     (["--backends", "torch,tf"], "unknown backend 'tf'. Expected one of: torch, flax, keras, gluon"),
     (["--dtype", "float16"], "invalid choice: 'float16'"),
 ])
@@ -26,6 +28,13 @@ def test_bad_input_is_one_line_and_exit_2(args, needle):
     proc = cli(*args)
     assert proc.returncode == 2
     assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_help_names_every_command():
+    from harness.cli import COMMANDS
+
+    out = cli("--help").stdout
+    assert all(f"\n  {name} " in out for name in COMMANDS), out
 
 
 def test_list_names_every_block_and_variant():
