@@ -36,6 +36,9 @@ FD_STEP = 1e-6
 FD_SMOOTH = 1e-4
 FD_TOLERANCE = {"float32": 1e-4, "float64": 1e-6}
 FD_DIRECTIONS = 2
+# Rounding of the float64 loss, seen in the slopes, is a few times eps * terms / h (``resolution``); a loss
+# flat to within FD_FLAT times that is smooth, whatever the CPU's rounding makes of it.
+FD_FLAT = 1000
 # The central difference's rounding is ~1/6 of the slopes' second differences (both are sums of the same
 # rounding errors, /2h and *sqrt(20)/h), and below eps * terms / h. Measured on LeNet: <= 1/7 of it.
 FD_NOISE = 4
@@ -96,17 +99,6 @@ def compare(quantity: str, got, want: np.ndarray, tolerance: float) -> Check:
     return Check(quantity, abs_err, rel_err, rel_err <= tolerance, tolerance=tolerance)
 
 
-def compare_zero(quantity: str, got, shape, scale: float, tolerance: float, why: str) -> Check:
-    """A gradient that is zero by construction (``Param.inert``): ``max|got|`` relative to ``scale``, the
-    largest gradient of the block, since relative to itself rounding noise would never agree."""
-    check = compare(quantity, got, np.zeros(shape), tolerance)
-    if check.max_abs_err is not None and scale > 0:
-        check.max_rel_err = check.max_abs_err / scale
-        check.passed = check.max_rel_err <= tolerance
-    check.note = check.note or f"zero by construction ({why}); measured against the block's largest gradient"
-    return check
-
-
 def base_quantity(quantity: str) -> str:
     """The quantity without its training step: ``step2:state:running_var`` -> ``state:running_var``."""
     return re.sub(r"^step\d+:", "", quantity)
@@ -141,14 +133,69 @@ def dropout_checks(spec, case, arrays: dict, tolerance: float) -> list[Check]:
     return [out, fraction, grad]
 
 
-def vanishing_check(quantity: str, got, shape, scale: float, tolerance: float, why: str) -> Check:
-    """A gradient that is 0 analytically (``Spec.vanishing``), against 0 at the scale of another gradient."""
-    check = compare(quantity, got, np.zeros(shape), tolerance)
-    if check.max_abs_err is not None:
-        check.max_rel_err = check.max_abs_err / scale if scale > 0 else check.max_abs_err
-        check.passed = check.max_rel_err <= tolerance
-        check.note = f"vanishes in training ({why}): compared with 0 at the scale of its layer's weight gradient"
+def judge_gradient(quantity: str, got, want: np.ndarray, tolerance: float, dtype: str, *, zero=None,
+                   scale: float = 0.0, scale_of: str = "", directions=(), alone: bool = False, ties=()) -> Check:
+    """The one verdict on a gradient, for ``compare`` and ``train`` alike.
+
+    ``zero`` (a ``harness.spec.ZeroGrad``): zero by construction, so ``max|got|`` is measured against
+    ``scale`` (the size of ``scale_of``'s gradient), never relative to itself, and no direction is drawn.
+    Otherwise: against ``want``, the median of the backends' gradients (``alone``: that is this backend's
+    own, which says nothing, so the directional check decides by itself), and along each of
+    ``directions`` against the float64 reference's central difference. ``ties``: max-pool ties in the
+    reference, where the gradient is a per-framework convention: nothing can be checked, so it fails.
+    """
+    if zero is not None:
+        check = compare(quantity, got, np.zeros(np.shape(want)), tolerance)
+        if check.max_abs_err is not None:
+            check.max_rel_err = check.max_abs_err / scale if scale > 0 else check.max_abs_err
+            check.passed = check.max_rel_err <= tolerance
+        check.note = check.note or f"zero by construction ({zero.why}); compared with 0 at the scale of {scale_of}"
+        return check
+    check = compare(quantity, got, want, tolerance)
+    if check.max_abs_err is None:  # absent, misshapen or not finite: said
+        return check
+    if alone:
+        check.max_abs_err = check.max_rel_err = None
+        check.passed = True
+        check.note = "one backend: no other framework to compare with; judged by the directional check alone"
+    if directions:
+        check.fd_rel_err = directional_error(got, directions)
+        if check.max_rel_err is None:
+            check.max_abs_err = max(abs(float(np.sum(np.asarray(got, np.float64) * d.u)) - d.derivative)
+                                    for d in directions)
+            check.max_rel_err = check.fd_rel_err
+        if not np.isfinite(check.fd_rel_err) or check.fd_rel_err > FD_TOLERANCE[dtype]:
+            check.passed = False
+            check.note = (f"directional derivative is off the float64 reference's central difference by "
+                          f"{check.fd_rel_err:.1e} (limit {FD_TOLERANCE[dtype]:.0e})")
+    elif alone:
+        check.passed = False
+        check.note = ("one backend and no framework-free check (the reference loss is not smooth along any "
+                      f"of {4 * FD_DIRECTIONS} random directions): this gradient cannot be judged")
+    elif check.passed:
+        check.note = ("no framework-free check: the reference loss was not smooth along any of "
+                      f"{4 * FD_DIRECTIONS} random directions")
+    if ties:  # the spec assumes none; agreement there would prove nothing
+        check.passed = False
+        check.note = (f"{ties[0]} in the reference: the gradient at a tie is a per-framework convention and "
+                      "cannot be checked (the spec assumes no ties)")
     return check
+
+
+def gradient_scales(spec, mode: str, grads: dict) -> dict:
+    """quantity -> (scale, what it is) for each gradient declared zero by construction in ``mode``
+    (``ZeroGrad``): the size it is measured against. ``grads``: quantity -> the consensus gradient."""
+    zero = {q: spec.zero_grad(key, mode) for q, (kind, key) in gradient_quantities(spec).items() if kind == "param"}
+    zero = {q: z for q, z in zero.items() if z}
+    largest = max((float(np.abs(g).max()) for q, g in grads.items() if q not in zero and g.size), default=0.0)
+    out = {}
+    for q, z in zero.items():
+        if z.scale:
+            g = grads.get(f"grad:{z.scale}")
+            out[q] = (float(np.abs(g).max()) if g is not None and g.size else 0.0, f"grad:{z.scale}")
+        else:
+            out[q] = (largest, "the block's largest gradient")
+    return out
 
 
 def consensus(arrays: list) -> np.ndarray:
@@ -195,7 +242,8 @@ def _loss_along(spec, case, kind, key, u, steps) -> list:
     return out
 
 
-def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
+def reference_directions(spec, case, seed: int, dtype: str, draw: int | None = None,
+                         seen: list | None = None) -> list[Direction]:
     """Float64 directional derivatives of the reference loss, FD_DIRECTIONS per gradient quantity.
 
     The loss is evaluated at t = -2h, -h, 0, h, 2h along each direction. Where it is smooth, the four
@@ -204,7 +252,9 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
     is replaced. The derivative kept is the central difference (f(h) - f(-h)) / 2h, with its resolution:
     where the loss is large next to this derivative (deep sigmoid nets: LeNet's first bias), float64
     rounding of the loss divided by h is not negligible, and the check must not blame a backend for it.
-    A mode whose output is random (dropout training) has no reference, and no directions.
+    A mode whose output is random (dropout training) has no reference, and no directions. ``draw``: another
+    set of random directions than the run's (the tests re-run the decisions under other draws);
+    ``seen``: see ``smooth_directions``.
     """
     found = []
     if case.outputs is None:
@@ -214,20 +264,43 @@ def reference_directions(spec, case, seed: int, dtype: str) -> list[Direction]:
     terms = sum(float(np.sum(np.abs(case.outputs[k] * case.cotangents[k]))) for k in case.outputs)
     at_zero = _loss(spec, case, case.inputs, case.params)  # the same point for every direction
     for quantity, (kind, key) in gradient_quantities(spec).items():
-        if kind == "param" and spec.params[key].inert:  # zero by construction: checked against zero
+        if kind == "param" and spec.zero_grad(key, case.mode):  # declared zero: no direction to draw
             continue
         x0 = (case.inputs if kind == "input" else case.params)[key]
-        g = rng(seed, spec.name, "direction", quantity, dtype, *(() if case.mode == "eval" else (case.mode,)))
+        g = rng(seed, spec.name, "direction", quantity, dtype, *(() if case.mode == "eval" else (case.mode,)),
+                *(() if draw is None else (f"draw{draw}",)))
         found += smooth_directions(quantity, x0, lambda u, steps, kind=kind, key=key:
-                                   _loss_along(spec, case, kind, key, u, steps), g, terms, at_zero)
+                                   _loss_along(spec, case, kind, key, u, steps), g, terms, at_zero, seen)
     return found
 
 
+def resolution(terms: float, h: float) -> float:
+    """The least slope a float64 loss whose terms add up to ``terms`` resolves with step ``h``."""
+    return float(np.finfo(np.float64).eps) * terms / h
+
+
+def smoothness(slopes, resolution: float) -> float:
+    """How far the four segment slopes are from a smooth loss's, as a fraction of what one allows: <= 1 is
+    smooth. Measured by the slopes' second differences: a curvature moves the slopes linearly and leaves
+    them ~0 (so a strongly curved loss is as clearly smooth as a straight one), a kink anywhere in
+    [-2h, 2h] puts its jump into them. Allowed: FD_SMOOTH of the slopes plus FD_FLAT times the loss's
+    resolution, so a loss flat up to rounding counts as smooth (its derivative is 0 to within what the
+    reference resolves) instead of being judged on its rounding noise, which differs between CPUs."""
+    allowed = FD_SMOOTH * float(np.abs(slopes).max()) + FD_FLAT * resolution
+    jump = float(np.abs(np.diff(slopes, 2)).max())
+    return jump / allowed if allowed > 0 else 0.0
+
+
+def smooth(slopes, resolution: float) -> bool:
+    return smoothness(slopes, resolution) <= 1.0
+
+
 def smooth_directions(quantity: str, x0, loss_along, g: np.random.Generator, terms: float = 0.0,
-                      at_zero: float | None = None) -> list:
+                      at_zero: float | None = None, seen: list | None = None) -> list:
     """Up to FD_DIRECTIONS random directions along which ``loss_along(u, steps)`` is smooth, with the
     loss's central-difference derivative along each and its resolution (see ``reference_directions``;
-    ``terms``: the size of the terms the loss sums; ``at_zero``: the loss at t = 0, if already known)."""
+    ``terms``: the size of the terms the loss sums; ``at_zero``: the loss at t = 0, if already known;
+    ``seen``: a list to which each direction tried adds (quantity, its ``smoothness``))."""
     h = FD_STEP * max(float(np.abs(x0).max()), 1e-3)
     found = []
     for _ in range(4 * FD_DIRECTIONS):
@@ -239,8 +312,10 @@ def smooth_directions(quantity: str, x0, loss_along, g: np.random.Generator, ter
             f = loss_along(u, (-2 * h, -h, h, 2 * h))
             f.insert(2, at_zero)
         slopes = np.diff(f) / h
-        if np.ptp(slopes) <= FD_SMOOTH * np.abs(slopes).max():
-            noise = max(float(np.abs(np.diff(slopes, 2)).max()), np.finfo(np.float64).eps * terms / h)
+        if seen is not None:
+            seen.append((quantity, smoothness(slopes, resolution(terms, h))))
+        if smooth(slopes, resolution(terms, h)):
+            noise = max(float(np.abs(np.diff(slopes, 2)).max()), resolution(terms, h))
             found.append(Direction(quantity, u, (f[3] - f[1]) / (2 * h), noise))
             if len(found) == FD_DIRECTIONS:
                 break

@@ -162,6 +162,16 @@ def check_limit_still_needed(result, spec, backend: str, dtype: str, limit) -> N
                          f"remove it from backends/{backend}/__init__.py TOLERANCES")
 
 
+def vote(values: dict, shape) -> tuple:
+    """(the element-wise median of the backends' gradients that are present, of ``shape`` and finite, the
+    backend it comes from when only one voted, else None). With no vote: zeros, against which the check
+    says why (absent, shape, NaN)."""
+    usable = {b: v for b, v in values.items() if v is not None and v.shape == shape and np.all(np.isfinite(v))}
+    if not usable:
+        return np.zeros(shape), None
+    return checks.consensus(list(usable.values())), next(iter(usable)) if len(usable) == 1 else None
+
+
 def check_mode(spec, case, mode, tols: dict, voters: list, arrays_of: dict, directions, dtype, taps=False) -> dict:
     """{backend: [Check]} for one mode of one spec; ``arrays_of``: backend -> reply arrays; ``tols``:
     backend -> the tolerance it is held to; ``voters``: the backends whose gradients make the consensus;
@@ -172,51 +182,25 @@ def check_mode(spec, case, mode, tols: dict, voters: list, arrays_of: dict, dire
         for b in here:
             out[b] = checks.dropout_checks(spec, case, arrays_of[b], tols[b])
     else:
-        grads = {}
+        grads, alone = {}, {}
         for q, (kind, key) in checks.gradient_quantities(spec).items():
             shape = tuple((spec.inputs if kind == "input" else spec.params)[key].shape)
             # a backend declared divergent on this quantity does not vote either (unless none is left)
             sound = [b for b in voters if declared_divergence(b, spec.name, mode, q, dtype) is None]
-            usable = [arrays_of[b][q] for b in sound or voters if q in arrays_of[b]]
-            usable = [v for v in usable if v.shape == shape and np.all(np.isfinite(v))]
-            # with nothing usable the check below reports why (absent, shape, NaN) against zeros
-            grads[q] = checks.consensus(usable) if usable else np.zeros(shape)
-        # zero by construction (Param.inert): measured against the block's largest gradient
-        inert = {f"grad:{k}": p.inert for k, p in spec.params.items() if p.inert}
-        scale = max((float(np.abs(g).max()) for q, g in grads.items() if q not in inert and g.size), default=0.0)
+            grads[q], alone[q] = vote({b: arrays_of[b].get(q) for b in sound or voters}, shape)
+        scales = checks.gradient_scales(spec, mode, grads)  # zero by construction (ZeroGrad)
         for b in here:
             arrays, found, tol = arrays_of[b], out[b], tols[b]
             for k in spec.outputs:
                 key = output_key(spec, k)
                 found.append(checks.compare(key, arrays.get(key), case.outputs[k], tol))
             for q, want in grads.items():
-                value = arrays.get(q)
-                if q in inert:
-                    found.append(checks.compare_zero(q, value, want.shape, scale, tol, inert[q]))
-                    continue
-                sibling = spec.vanishing.get(q.removeprefix("grad:")) if mode == "train" else None
-                if sibling:  # 0 analytically: rounding noise, at the scale of its layer's weight gradient
-                    weight_scale = float(np.abs(grads[f"grad:{sibling}"]).max())
-                    found.append(checks.vanishing_check(q, value, want.shape, weight_scale, tol, "a BatchNorm follows"))
-                    continue
-                check = checks.compare(q, value, want, tol)
-                own = [d for d in directions if d.quantity == q]
-                if not own and check.passed:
-                    check.note = ("no framework-free check: the reference loss was not smooth along any of "
-                                  f"{4 * checks.FD_DIRECTIONS} random directions")
-                if own and check.max_abs_err is not None:  # present, right shape, finite
-                    check.fd_rel_err = checks.directional_error(value, own)
-                    if check.fd_rel_err is None or not np.isfinite(check.fd_rel_err) \
-                            or check.fd_rel_err > checks.FD_TOLERANCE[dtype]:
-                        check.passed = False
-                        check.note = check.note or (
-                            f"directional derivative is off the float64 reference's central difference "
-                            f"by {check.fd_rel_err:.1e} (limit {checks.FD_TOLERANCE[dtype]:.0e})")
-                if case.ties:  # the spec assumes none; agreement there would prove nothing
-                    check.passed = False
-                    check.note = (f"{case.ties[0]} in the reference: the gradient at a tie is a "
-                                  "per-framework convention and cannot be checked (the spec assumes no ties)")
-                found.append(check)
+                kind, key = checks.gradient_quantities(spec)[q]
+                scale, scale_of = scales.get(q, (0.0, ""))
+                found.append(checks.judge_gradient(
+                    q, arrays.get(q), want, tol, dtype, zero=spec.zero_grad(key, mode) if kind == "param" else None,
+                    scale=scale, scale_of=scale_of, directions=[d for d in directions if d.quantity == q],
+                    alone=alone[q] == b, ties=case.ties))
             if taps:
                 found += localise.tap_checks(spec, case, arrays, tol)
     for b in here:

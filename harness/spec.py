@@ -50,6 +50,30 @@ class Input:
 
 
 @dataclasses.dataclass(frozen=True)
+class ZeroGrad:
+    """A gradient that is zero by construction: the block's output cannot depend on the parameter (in
+    ``modes``), so what a framework returns there is rounding noise. It is declared, never searched for:
+    the harness compares it with 0 at a stated scale instead of relative to itself (noise against noise)
+    and draws no directional derivative for it (the loss is flat along it up to rounding, and whether a
+    flat loss looks smooth depends on how a CPU rounds).
+
+    ``why``: the reason, shown with every check of it. ``modes``: where it holds. ``scale``: the gradient
+    whose size it is measured against: None for the block's largest gradient, or a parameter's name (a
+    bias before a BatchNorm is measured against its layer's weight gradient).
+    """
+
+    why: str
+    modes: tuple = MODES
+    scale: str | None = None
+
+    @classmethod
+    def before_batch_norm(cls, weight: str) -> ZeroGrad:
+        """The bias of a layer that a BatchNorm follows: in training the batch mean removes it."""
+        return cls("a BatchNorm follows: in training its batch mean removes any per-channel shift",
+                   modes=("train",), scale=weight)
+
+
+@dataclasses.dataclass(frozen=True)
 class Param:
     """A canonical parameter or constant.
 
@@ -58,9 +82,8 @@ class Param:
     "normal" and "uniform" are N(0, 1) and U(0, 1) (``torch.randn`` / ``torch.rand``).
     ``flattened_from`` marks a Linear weight whose inputs are an NCHW feature map flattened in (C, H, W)
     order: NHWC frameworks flatten in (H, W, C) order and must permute the rows of their kernel.
-    ``inert`` says why the block's output cannot depend on this parameter (attention's key bias shifts
-    every score of a query alike): its gradient is zero by construction, so it is checked to be zero
-    against the block's largest gradient, where a relative comparison would compare rounding noise.
+    ``zero_grad`` declares a gradient that is zero by construction (``ZeroGrad``: attention's key bias
+    shifts every score of a query alike; a bias before a BatchNorm in training).
     ``layout="NCHW"`` marks a parameter shaped like a feature map, such as the book's BatchNorm scale
     (1, C, 1, 1), which NHWC frameworks hold as (1, 1, 1, C).
     """
@@ -69,7 +92,7 @@ class Param:
     init: str = "fan_in"  # also "uniform:<low>:<high>", e.g. a running variance "uniform:0.5:1.5"
     fan_in: int | None = None
     flattened_from: tuple | None = None
-    inert: str = ""
+    zero_grad: ZeroGrad | None = None
     layout: str | None = None
 
 
@@ -128,11 +151,6 @@ class Spec:
     # The drop probability of a block whose training-mode output is random (a dropout layer): its
     # training mode is checked by properties of each framework's own mask (harness.checks.dropout_checks).
     dropout: float | None = None
-    # Parameters whose gradient vanishes in training mode, analytically: a bias followed by a BatchNorm,
-    # whose batch mean removes any per-channel shift. What a framework returns there is rounding noise,
-    # so in training mode it is compared with 0 at the scale of the gradient named here (its layer's
-    # weight), instead of relative to itself. parameter -> parameter.
-    vanishing: Mapping[str, str] = dataclasses.field(default_factory=dict)
     module: str = ""  # file name under specs/ and backends/<fw>/, filled in by the registry
     doc: str = ""  # the spec module's docstring, filled in by the registry
 
@@ -146,9 +164,19 @@ class Spec:
         bad = [m for m in self.modes if m not in MODES]
         if bad or not self.modes:
             raise ValueError(f"spec {self.name!r}: modes {self.modes} must be a non-empty subset of {MODES}")
+        for k, p in self.params.items():
+            z = p.zero_grad
+            if z and (not set(z.modes) <= set(MODES) or (z.scale and z.scale not in self.params)):
+                raise ValueError(f"spec {self.name!r}: {k}'s ZeroGrad needs modes in {MODES} and a scale that "
+                                 f"names a parameter, not {z.modes}, {z.scale!r}")
         missing = [d for d in DTYPES if d not in self.tolerance]
         if missing:
             raise ValueError(f"spec {self.name!r}: tolerance needs a value for {missing}")
+
+    def zero_grad(self, name: str, mode: str) -> ZeroGrad | None:
+        """The declaration that parameter ``name``'s gradient is zero by construction in ``mode``, if any."""
+        z = self.params[name].zero_grad if name in self.params else None
+        return z if z is not None and mode in z.modes else None
 
     def fan_in(self, name: str) -> int:
         """The fan-in PyTorch's default initialiser would use for parameter ``name``."""

@@ -5,15 +5,16 @@ shape, each backend runs N steps of its own optimizer on ``sum over outputs of m
 (a block with a training mode trains in it, so BatchNorm uses and moves batch statistics; dropout trains
 with dropout off, its training mode being random). Step k of every backend is then checked as a
 transition from that backend's own parameters and state after step k - 1 (the canonical start for
-k = 1), so each check sees one step's error and nothing accumulates; the optimizer state is the rule's
-own, built from the backend's gradients, so a framework whose state goes wrong is seen in its
-parameters at the next step too:
+k = 1), so each check sees one step's error and nothing accumulates — the optimizer state included: step
+k's rule starts from the optimizer state the backend itself reported after step k - 1 (over a long Adam
+run, a float32 beta2 would otherwise pull the rule's own second moment away by 1e-5):
 
 * ``step<k>:loss``: the float64 reference loss at those parameters and state, relative to the size of
   the terms it subtracts (``sum(mean((|output| + |target|)²))``);
-* ``step<k>:grad:<param>``: the framework's own loss gradient; at step 1 along random directions against
-  central differences of the reference loss (as ``harness.checks``; no framework is trusted), later
-  present, of its shape and finite;
+* ``step<k>:grad:<param>``: the framework's own loss gradient; at step 1 judged as ``compare`` judges it
+  (``checks.judge_gradient``: against the backends' median and along random directions against central
+  differences of the reference loss; no framework is trusted), later present, of its shape and finite;
+  a gradient declared zero by construction (``ZeroGrad``) against 0 at its stated scale, every step;
 * ``step<k>:<param>``: the documented update rule of *that* framework (``harness.optim``) applied in
   float64 to its own gradients; the error is relative to the size of the update, up to the rounding of
   the parameter it is added to (2 ulp of its largest element);
@@ -41,7 +42,7 @@ import specs
 from harness import checks, optim
 from harness.data import make_case, make_target, reference_step, rng
 from harness.protocol import load_arrays, save_arrays
-from harness.run import Result, apply_divergences
+from harness.run import Result, apply_divergences, declared_divergence, vote
 from specs._ops import MaxPoolTie
 
 
@@ -142,17 +143,20 @@ def tolerance_of(spec, backend: str, dtype: str) -> tuple[float, str]:
 
 
 def check_training(task: Task, case, targets, arrays: dict, backend: str, steps: int, dtype: str, seed: int,
-                   first_directions: dict | None = None):
+                   first_directions: dict | None = None, agreed: dict | None = None):
     """The checks of one backend's training run, and how far its rule is from the other documented ones
     on its own values: {"adam_eps": (gap, quantity), "float32": (gap, quantity)}, as a fraction of the
     update.
 
-    Gradients are checked along random directions at step 1, where every backend and optimizer starts
-    from the same parameters, so the reference's directions are computed once (``first_directions``, a
-    cache by quantity); after it each gradient must be present, of its shape and finite: it is the same
-    code on parameters one update away, and each step's loss and update are checked against the
-    reference."""
+    Gradients are judged as ``compare`` judges them (``checks.judge_gradient``) at step 1, where every
+    backend and optimizer starts from the same parameters: against the median of the backends'
+    gradients (``agreed``: quantity -> (median, the one backend it comes from, or None)) and along
+    random directions of the reference loss (computed once, ``first_directions``, a cache by quantity).
+    After it each gradient must be present, of its shape and finite: it is the same code on parameters
+    one update away, and each step's loss and update are checked against the reference. A gradient
+    declared zero by construction (``ZeroGrad``) is compared with 0 at every step."""
     first_directions = {} if first_directions is None else first_directions
+    agreed = agreed or {}
     spec, opt, mode = task.spec, optim.OPTIMIZERS[task.optimizer], task.mode
     rule, tol = optim.rule_of(backend), tolerance_of(spec, backend, dtype)[0]
     others = {"float32": dataclasses.replace(rule, float32=frozenset())}
@@ -174,33 +178,27 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
             check.max_rel_err = check.max_abs_err / size if size > 0 else check.max_abs_err
             check.passed = check.max_rel_err <= tol
         found.append(check)
+        medians = {q: agreed.get(f"{pre}grad:{q}", (np.zeros_like(v), None))[0] for q, v in current.items()}
+        scales = checks.gradient_scales(spec, mode, {f"grad:{q}": g for q, g in medians.items()})
         for q, before in current.items():
-            grad = arrays.get(f"{pre}grad:{q}")
-            check = checks.compare(f"{pre}grad:{q}", grad, np.zeros_like(before), tol)  # absent, shape, NaN?
-            if check.max_abs_err is not None:  # present, shaped, finite: what steps after the first check
-                check = checks.Check(check.quantity, 0.0, 0.0, True, "present, shaped and finite (checked "
-                                     "along random directions at step 1)", tolerance=tol)
-            sibling = spec.vanishing.get(q) if mode == "train" else None
-            if sibling:  # 0 analytically: rounding noise, at the scale of its layer's weight gradient
-                scale = float(np.abs(arrays.get(f"{pre}grad:{sibling}", np.zeros(1))).max())
-                check = checks.vanishing_check(f"{pre}grad:{q}", grad, before.shape, scale, tol,
-                                               "a BatchNorm follows")
-            elif check.max_abs_err is not None and k == 1:  # present, right shape, finite: against the reference
-                along = lambda u, ts, q=q, p=current, s=current_state: [
-                    reference_loss(spec, case, mode, {**p, q: p[q] + t * u}, s, targets)[0] for t in ts]
-                if q not in first_directions:
+            quantity, grad = f"{pre}grad:{q}", arrays.get(f"{pre}grad:{q}")
+            zero = spec.zero_grad(q, mode)
+            if zero is not None or k == 1:
+                scale, scale_of = scales.get(f"grad:{q}", (0.0, ""))
+                if zero is None and q not in first_directions:
+                    along = lambda u, ts, q=q, p=current, s=current_state: [
+                        reference_loss(spec, case, mode, {**p, q: p[q] + t * u}, s, targets)[0] for t in ts]
                     g = rng(seed, spec.name, "train", q)
-                    first_directions[q] = checks.smooth_directions(f"{pre}grad:{q}", before, along, g, size)
-                directions = first_directions[q]
-                err = checks.directional_error(grad, directions)
-                misses = [abs(float(np.sum(grad * d.u)) - d.derivative) for d in directions]
-                check = checks.Check(check.quantity, max(misses, default=None), err,
-                                     bool(err is not None and err <= checks.FD_TOLERANCE[dtype]),
-                                     "" if err is not None else "no direction along which the loss is smooth",
-                                     fd_rel_err=err, tolerance=checks.FD_TOLERANCE[dtype])
-                if not check.passed and err is not None:
-                    check.note = (f"directional derivative is off the float64 reference's central difference "
-                                  f"by {err:.1e} (limit {checks.FD_TOLERANCE[dtype]:.0e})")
+                    first_directions[q] = checks.smooth_directions(quantity, before, along, g, size)
+                median, alone = agreed.get(quantity, (np.zeros_like(before), None))
+                check = checks.judge_gradient(quantity, grad, median, tol, dtype, zero=zero, scale=scale,
+                                              scale_of=f"{pre}{scale_of}", alone=alone == backend,
+                                              directions=first_directions.get(q, ()) if zero is None else ())
+            else:
+                check = checks.compare(quantity, grad, np.zeros_like(before), tol)  # absent, shape, NaN?
+                if check.max_abs_err is not None:
+                    check = checks.Check(quantity, 0.0, 0.0, True, "present, shaped and finite (judged at step 1)",
+                                         tolerance=tol)
             found.append(check)
             if grad is None:  # no gradient, no update: the gradient check above says so
                 continue
@@ -209,21 +207,39 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
             for name, value in new_opt.items():
                 found.append(checks.compare(f"{pre}{name}:{q}", arrays.get(f"{pre}{name}:{q}"), value, tol))
             for kind, other in others.items():
-                if sibling or spec.params[q].inert:  # an update of rounding noise says nothing about the rules
+                if zero is not None:  # an update of rounding noise says nothing about the rules
                     continue
                 alt = optim.update(opt, other, k, before, grad, opt_state[q])[0]
                 gap = float(np.abs(alt - want).max() / max(np.abs(want - before).max(), 1e-300))
                 gaps[kind] = max(gaps[kind], (gap, f"{pre}{q}"))
-            # the next step starts from this backend's own parameters (the reference's where it gave none);
-            # the optimizer state stays the rule's own, so a wrong state shows in the parameters too
+            # the next step starts from this backend's own parameters and optimizer state (the rule's where
+            # it gave none): each step is one transition, and no error of an earlier step accumulates
             params[q] = np.asarray(arrays.get(f"{pre}{q}", want), np.float64)
-            opt_state[q] = new_opt
+            opt_state[q] = {name: np.asarray(arrays.get(f"{pre}{name}:{q}", value), np.float64)
+                            for name, value in new_opt.items()}
         for b, want in new_state.items():
             found.append(checks.compare(f"{pre}state:{b}", arrays.get(f"{pre}state:{b}"), want, tol))
             state[b] = np.asarray(arrays.get(f"{pre}state:{b}", want), np.float64)
     for c in found:
         c.mode = mode
     return found, gaps
+
+
+def agreed_gradients(task: Task, arrays_of: dict, steps: int, dtype: str) -> dict:
+    """``step<k>:grad:<param>`` -> (the median of the backends' gradients, the one backend it comes from
+    or None), as ``compare`` votes: a backend with a declared precision limit for the block, or declared
+    divergent on the quantity, does not vote unless none is left."""
+    spec = task.spec
+    voters = [b for b in arrays_of if not backends.info(b).TOLERANCES.get((spec.name, dtype))] or list(arrays_of)
+    out = {}
+    for k in range(1, steps + 1):
+        for q, p in spec.params.items():
+            quantity = f"step{k}:grad:{q}"
+            sound = [b for b in voters if declared_divergence(b, spec.name, task.mode, quantity, dtype) is None
+                     and declared_divergence(b, spec.name, task.optimizer, quantity, dtype, "TRAIN_DIVERGENCES")
+                     is None]
+            out[quantity] = vote({b: arrays_of[b].get(quantity) for b in sound or voters}, tuple(p.shape))
+    return out
 
 
 def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS), dtype="float32", seed=0,
@@ -261,6 +277,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
 
         measured = {}  # (kind, backend) -> (gap, quantity, block)
         first = {}  # (block, mode) -> the reference's directions at step 1, shared by backends and optimizers
+        got = {}  # (task name, optimizer) -> {backend: its arrays}
         for (b, i), reply in replies.items():
             task = slot_of[(b, i)]
             key = (task.name, task.optimizer)
@@ -269,9 +286,17 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
                 results[(key, b)] = TrainResult(task.name, b, reply.status, reply.reason, detail=reply.detail,
                                                 seconds=reply.seconds, variant_of=of, optimizer=task.optimizer)
                 continue
+            got.setdefault(key, {})[b] = load_arrays(jobs[b][i]["out"])
+        for (b, i), reply in replies.items():
+            task = slot_of[(b, i)]
+            key = (task.name, task.optimizer)
+            of = task.spec.name if task.name != task.spec.name else None
+            if reply.status != "ok":
+                continue
             case, targets, _ = cases[(task.name, task.spec.name)]
-            found, gaps = check_training(task, case, targets, load_arrays(jobs[b][i]["out"]), b, steps, dtype, seed,
-                                         first.setdefault((task.name, task.mode), {}))
+            found, gaps = check_training(task, case, targets, got[key][b], b, steps, dtype, seed,
+                                         first.setdefault((task.name, task.mode), {}),
+                                         agreed_gradients(task, got[key], steps, dtype))
             tol, limit = tolerance_of(task.spec, b, dtype)
             result = TrainResult(task.name, b, "pass", limit, checks=found, native_params=reply.native_params,
                                  seconds=reply.seconds, variant_of=of, optimizer=task.optimizer, tolerance=tol)

@@ -8,14 +8,14 @@ once, each head's keys limited to its example's valid length (``repeat_interleav
 The key projection's bias cannot change the output: it adds q . b_k to every score of a query, and the
 softmax does not see a common shift. Its gradient is zero up to rounding (~1e-8 in float32), where a
 relative comparison would compare noise with noise, so it is checked to be zero against the block's
-largest gradient (``Param.inert``).
+largest gradient (``ZeroGrad``).
 
 The book's four versions compute this function (the TensorFlow constructor also takes key, query and
 value sizes that Keras infers; the JAX one also returns the attention weights). The spec
 ``multihead_attention_builtin`` loads the same kind of weights into each framework's own layer.
 """
 
-from harness.spec import Input, Param, Spec
+from harness.spec import Input, Param, Spec, ZeroGrad
 from specs import _attention
 from specs._ops import no_tap
 
@@ -23,7 +23,7 @@ N, TQ, S, E, HEADS = 2, 4, 6, 100, 5
 KEY_BIAS = ("it adds q . b_k to every score of a query, and a softmax does not change when all its inputs "
             "shift alike")
 PARAMS = {f"W_{x}.{kind}": (E, E) if kind == "weight" else (E,) for x in "qkvo" for kind in ("weight", "bias")}
-PARAMS["W_k.bias"] = Param((E,), inert=KEY_BIAS)
+PARAMS["W_k.bias"] = Param((E,), zero_grad=ZeroGrad(KEY_BIAS))
 
 
 def multihead_attention(queries, keys, values, valid_lens, p, c, tap=no_tap):

@@ -12,10 +12,10 @@ an even size pads (0, 1), not (1, 1) (``FRAMEWORK_CONVENTIONS.md`` T3): same out
 stride-2 block's output moves by 1.0 relative here (0.73 with the book's own classes). Kept as the
 variant ``residual_same_padding``; these realisations pad 1 on every side (Keras with ``ZeroPadding2D(1)``).
 TensorFlow's BatchNormalization is also left at eps 1e-3, momentum 0.99 (see ``bn_lenet``). conv1's and
-conv2's biases feed a BatchNorm: their gradients vanish in training (``Spec.vanishing``).
+conv2's biases feed a BatchNorm: their gradients vanish in training (``ZeroGrad.before_batch_norm``).
 """
 
-from harness.spec import Input, Param, Spec, Variant
+from harness.spec import Input, Param, Spec, Variant, ZeroGrad
 from specs._ops import batch_norm_layer, conv2d, no_tap, relu
 
 N, C, HW = 4, 3, 6
@@ -42,8 +42,11 @@ def residual(x, p, c, tap=no_tap, training=True, state=None, stride=1, prefix=""
 
 
 def params(c_in, c, use_1x1conv, prefix=""):
-    out = {f"{prefix}conv1.weight": (c, c_in, 3, 3), f"{prefix}conv1.bias": Param((c,), fan_in=c_in * 9),
-           f"{prefix}conv2.weight": (c, c, 3, 3), f"{prefix}conv2.bias": Param((c,), fan_in=c * 9)}
+    before_bn = {n: ZeroGrad.before_batch_norm(f"{prefix}{n}.weight") for n in ("conv1", "conv2")}
+    out = {f"{prefix}conv1.weight": (c, c_in, 3, 3),
+           f"{prefix}conv1.bias": Param((c,), fan_in=c_in * 9, zero_grad=before_bn["conv1"]),
+           f"{prefix}conv2.weight": (c, c, 3, 3),
+           f"{prefix}conv2.bias": Param((c,), fan_in=c * 9, zero_grad=before_bn["conv2"])}
     if use_1x1conv:
         out.update({f"{prefix}conv3.weight": (c, c_in, 1, 1), f"{prefix}conv3.bias": Param((c,), fan_in=c_in)})
     for bn in ("bn1", "bn2"):
@@ -55,10 +58,6 @@ def params(c_in, c, use_1x1conv, prefix=""):
 def state(c, prefix=""):
     return {f"{prefix}{bn}.{n}": Param((c,), init=init) for bn in ("bn1", "bn2")
             for n, init in (("running_mean", "normal"), ("running_var", "uniform:0.5:1.5"))}
-
-
-def vanishing(prefix=""):
-    return {f"{prefix}conv1.bias": f"{prefix}conv1.weight", f"{prefix}conv2.bias": f"{prefix}conv2.weight"}
 
 
 def taps(use_1x1conv, prefix=""):
@@ -81,7 +80,6 @@ def case(name, c, use_1x1conv, stride, title, variants=()):
         params=params(C, c, use_1x1conv),
         state=state(c),
         modes=("train", "eval"),
-        vanishing=vanishing(),
         taps=taps(use_1x1conv),
         reference=reference,
         tolerance={"float32": 1e-4, "float64": 1e-10},

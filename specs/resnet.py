@@ -17,9 +17,9 @@ explicitly; Keras pads the max pooling with zeros (``ZeroPadding2D``), which aft
 against a real value.
 """
 
-from harness.spec import Input, Param, Spec
+from harness.spec import Input, Param, Spec, ZeroGrad
 from specs._ops import batch_norm_layer, conv2d, max_pool2d, no_tap, relu
-from specs.residual import params, residual, state, vanishing
+from specs.residual import params, residual, state
 
 STEM, ARCH = 8, ((2, 8), (2, 16))
 BLOCKS = [("b2.0.", 8, 8, False, 1), ("b2.1.", 8, 8, False, 1),
@@ -47,14 +47,14 @@ SPEC = Spec(
     args={"arch": ARCH, "num_channels": STEM},
     inputs={"x": Input((4, 1, 32, 32), layout="NCHW")},
     output_layout="NCHW",
-    params={"b1.0.weight": (STEM, 1, 7, 7), "b1.0.bias": Param((STEM,), fan_in=49),
+    params={"b1.0.weight": (STEM, 1, 7, 7),
+            "b1.0.bias": Param((STEM,), fan_in=49, zero_grad=ZeroGrad.before_batch_norm("b1.0.weight")),
             "b1.1.weight": Param((STEM,), init="uniform:0.5:1.5"), "b1.1.bias": Param((STEM,), init="normal"),
             **{k: v for prefix, c_in, c, conv3, _ in BLOCKS for k, v in params(c_in, c, conv3, prefix).items()}},
     state={"b1.1.running_mean": Param((STEM,), init="normal"),
            "b1.1.running_var": Param((STEM,), init="uniform:0.5:1.5"),
            **{k: v for prefix, _, c, _, _ in BLOCKS for k, v in state(c, prefix).items()}},
     modes=("train", "eval"),
-    vanishing={"b1.0.bias": "b1.0.weight", **{k: v for b in BLOCKS for k, v in vanishing(b[0]).items()}},
     taps={"b1.0": "NCHW", "b1.1": "NCHW", "b1.3": "NCHW",
           **{prefix[:-1]: "NCHW" for prefix, *_ in BLOCKS}},
     reference=resnet,
