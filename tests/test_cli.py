@@ -18,7 +18,7 @@ def cli(*args):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["nope"], "unknown spec or command 'nope'. Expected one of: list, bench, traps, show, report, train, "),
+    (["nope"], "unknown spec or command 'nope'. Expected one of: list, show, report, traps, train, bench, "),
     (["mlp", "nope"], "unknown spec 'nope'. Expected one of: "),
     (["bench", "--repeat", "0"], "--repeat must be at least 1, not 0"),
     (["--backends", "torch,tf"], "unknown backend 'tf'. Expected one of: torch, flax, keras, gluon"),
