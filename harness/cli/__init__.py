@@ -14,31 +14,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-from harness.cli.options import Parser, UsageError, check_spec_names, choices_error, parse_backends
+from harness.cli.commands import COMMANDS, commands_help
 
-__all__ = ["COMMANDS", "Parser", "UsageError", "check_spec_names", "choices_error", "main", "parse_backends"]
-
-# command -> (module in this package, one line of help)
-COMMANDS = {
-    "list": ("list", "the blocks and their variants"),
-    "show": ("show", "SPEC  the four realisations side by side, with the parameter mapping"),
-    "report": ("report", "--html PATH  the same as a self-contained page (--md PATH for Markdown)"),
-    "traps": ("traps", "the catalogue of porting traps, each caught and localised"),
-    "train": ("train", "N steps of each framework's own optimizer, checked step by step"),
-    "bench": ("bench", "time the whole run against its workers (see README)"),
-}
-
-
-def commands_help() -> str:
-    rows = []
-    for name, (_, text) in COMMANDS.items():
-        usage, _, what = text.rpartition("  ")
-        rows.append(f"  {(name + ' ' + usage).strip():<21} {what}")
-    return "commands:\n" + "\n".join(rows) + "\nEach command has its own --help."
+__all__ = ["COMMANDS", "commands_help", "main"]
 
 
 def main(argv=None) -> int:
     from harness import report
+    from harness.cli.options import UsageError
     from harness.cli.session import SIGNALS, Interrupted, exit_status, out
 
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -9,7 +9,7 @@ from harness.cli.session import finish, session
 
 
 def parser() -> options.Parser:
-    from harness.cli import COMMANDS, commands_help
+    from harness.cli.commands import COMMANDS, commands_help
 
     p = options.Parser(prog="compare.py", description="Realise blocks in four frameworks with the same weights "
                        "and check that outputs and gradients agree.", epilog=commands_help(),

@@ -73,7 +73,7 @@ def _writable_parent(path: str) -> None:
 
 
 def _looks_like_a_name(path: str) -> bool:
-    from harness.cli import COMMANDS
+    from harness.cli.commands import COMMANDS
 
     return os.sep not in path and (path in specs.known_names() or path in COMMANDS)
 
