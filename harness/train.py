@@ -262,8 +262,6 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
         measured = {}  # (kind, backend) -> (gap, quantity, block)
         first = {}  # (block, mode) -> the reference's directions at step 1, shared by backends and optimizers
         for (b, i), reply in replies.items():
-            if getattr(pool, "interrupted", None) and reply.status == "ok":  # a signal: left unchecked
-                reply = dataclasses.replace(reply, status="interrupted")
             task = slot_of[(b, i)]
             key = (task.name, task.optimizer)
             of = task.spec.name if task.name != task.spec.name else None

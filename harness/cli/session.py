@@ -7,8 +7,9 @@ exception, a signal) the workers' process groups are ended and the temporary fol
 Signals: SIGINT, SIGTERM and SIGHUP, received any number of times, interrupt the run the same way: every
 worker is killed at once, the requests not yet answered become ``interrupted`` (``Pool.interrupt``), and
 the command reports the rows that finished (table and JSON), an ``interrupted`` line, and exits with
-128 + the signal's number (130, 143, 129). Outside a session a signal ends the command at once, with the
-same line and status.
+128 + the signal's number (130, 143, 129). A row whose replies arrived before the signal has finished: it
+is checked and reported whatever signals follow.
+Outside a session a signal ends the command at once, with the same line and status.
 
 ``finish(run, args, s)`` is the ending: the JSON first (so a failure to print cannot lose it), then the
 table, then what a required backend or an interruption has to say; it returns the exit status.
