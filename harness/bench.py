@@ -9,6 +9,7 @@ run within 1.5x that floor; the ratio is what the README quotes.
 from __future__ import annotations
 
 import json
+import pathlib
 import statistics
 import subprocess
 import sys
@@ -16,36 +17,38 @@ import tempfile
 import time
 
 from harness.pool import ROOT
-from harness.spec import DTYPES
 
 
-def main(argv) -> int:
-    from harness.cli import Parser
-
-    p = Parser(prog="compare.py bench", description=__doc__.splitlines()[0])
-    p.add_argument("specs", nargs="*", metavar="SPEC")
-    p.add_argument("--repeat", type=int, default=5, help="timed runs after one warm-up run")
-    p.add_argument("--dtype", default="float32", choices=DTYPES)
-    args = p.parse_args(argv)
-    if args.repeat < 1:
-        p.error(f"--repeat must be at least 1, not {args.repeat}")
+def run(names, repeat: int, dtype: str) -> int:
+    """Time ``repeat`` runs of ``compare.py names`` after a warm-up; print the table; the exit status."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.repeat + 1):  # the first run warms caches and is not counted
+        for i in range(repeat + 1):  # the first run warms caches and is not counted
             out = f"{tmp}/run{i}.json"
             t0 = time.perf_counter()
-            proc = subprocess.run([sys.executable, "compare.py", *args.specs, "--dtype", args.dtype, "--quiet",
-                                   "--json", out], cwd=ROOT, capture_output=True, text=True)
+            proc = subprocess.Popen([sys.executable, "compare.py", *names, "--dtype", dtype, "--quiet",
+                                     "--json", out], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+            try:
+                _, err = proc.communicate()
+            except BaseException:  # interrupted: the run reports what it has, removes its workers and files
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                raise
             wall = time.perf_counter() - t0
             if proc.returncode not in (0, 1):
-                print(proc.stderr.strip().splitlines()[-1], file=sys.stderr)
+                print((err.strip().splitlines() or [f"compare.py exited with {proc.returncode}"])[-1],
+                      file=sys.stderr)
                 return 2
             if i:
-                rows.append((wall, json.load(open(out))["timing"]["workers"]))
+                rows.append((wall, json.loads(pathlib.Path(out).read_text(encoding="ascii"))["timing"]["workers"]))
     walls = [w for w, _ in rows]
     med = statistics.median(walls)
     median_row = min(rows, key=lambda r: abs(r[0] - med))[1]
-    print(f"{len(rows)} warm runs of `compare.py {' '.join(args.specs) or '(all blocks)'} --dtype {args.dtype}`")
+    print(f"{len(rows)} warm runs of `compare.py {' '.join(names) or '(all blocks)'} --dtype {dtype}`")
     print(f"whole run (process start to exit): median {med:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s")
     print(f"{'backend':<8}{'start':>8}{'import':>8}{'work':>8}{'start+work':>12}   (median run, seconds)")
     floor = 0.0

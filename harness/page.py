@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import html
 import math
-import pathlib
 import re
 
 import backends
 from harness import checks, report
-from harness.teach import Block, blocks, execute, fmt_shape, fmt_total, mapping, notes, totals, verdict
+from harness.teach import Block, fmt_shape, fmt_total, mapping, notes, totals, verdict
 
 COLORS = {"torch": "#e4572e", "flax": "#3b75af", "keras": "#8e44ad", "gluon": "#2a9d8f"}
 OTHER_COLORS = ("#b07d00", "#5d6d7e", "#c0392b")
@@ -405,34 +404,3 @@ def render_md(run, bl: list) -> str:
     for k in bl:
         out += block_md(k, run, order)
     return "\n".join(out)
-
-
-# --- the command -------------------------------------------------------------------------------------------
-def main(argv) -> int:
-    import specs
-    from harness.cli import Parser, UsageError, check_spec_names, parse_backends
-    from harness.teach import add_run_options
-
-    p = Parser(prog="compare.py report", description="Write the teaching page: every block's reference, "
-               "realisations, parameter mapping and parity results, as one self-contained HTML file or Markdown.")
-    p.add_argument("specs", nargs="*", metavar="SPEC", help="blocks or variants (default: every block)")
-    p.add_argument("--html", metavar="PATH", help="write the page as one self-contained HTML file")
-    p.add_argument("--md", metavar="PATH", help="write the same content as Markdown")
-    p.add_argument("--json", metavar="PATH", help="also write the run's results as JSON")
-    add_run_options(p)
-    args = p.parse_args(argv)
-    if not (args.html or args.md):
-        raise UsageError("compare.py report: nothing to write. Expected --html PATH, --md PATH or both")
-    check_spec_names(args.specs)
-    chosen = parse_backends(args.backends)
-    run = execute(args.specs or specs.names(), chosen, args.dtype, args.seed, args.timeout, args.quiet)
-    bl = blocks(run)
-    print(report.table(run, color=report.use_color()))
-    for path, text in ((args.html, render_html), (args.md, render_md)):
-        if path:
-            pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
-            pathlib.Path(path).write_text(text(run, bl))
-            print(f"wrote {path} ({len(bl)} blocks): open file://{pathlib.Path(path).resolve()}")
-    if args.json:
-        report.write_json(run, args.json)
-    return 0 if run.ok() else 1

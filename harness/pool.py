@@ -2,13 +2,27 @@
 
 A worker that is not installed gives ``skipped`` replies; one that fails to import, crashes or exceeds a
 timeout gives ``error`` replies naming the reason, while the other workers' replies still arrive. After a
-crash or a timeout the worker is restarted (at most ``MAX_RESTARTS`` times) for the requests left.
+crash or a timeout the worker is restarted (at most ``MAX_RESTARTS`` times) for the requests left. An
+interpreter that cannot be executed at all (a directory, not executable, not a program) is a ``failed``
+worker too, never an exception that ends the run.
+
+Each worker runs in its own session (its own process group, out of reach of the terminal's Ctrl-C) and
+dies with the coordinator (``harness.worker.die_with_parent``). ``interrupt(signum)`` kills every worker's
+process group at once and makes every request not yet answered, then and in later ``run`` calls, an
+``interrupted`` reply, so that the caller can report what finished.
+
+A worker's environment is the user's, with what changes what a framework computes pinned or removed:
+``COMMON_ENVIRON`` below and each backend's ``ENVIRON`` (``backends/<fw>/__init__.py``). A key ending in
+``*`` is a pattern; a value ``None`` removes the variable; ``{private}`` is a directory of that worker's
+own, inside the run's temporary folder (its ``TMPDIR``, Keras's ``KERAS_HOME``). ``environment()`` says
+what was pinned and which of the user's settings were overridden.
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
+import fnmatch
 import json
 import os
 import pathlib
@@ -26,6 +40,12 @@ MAX_RESTARTS = 2
 # coordinator already share the machine's cores, and an OpenMP pool whose threads wait for a busy core
 # spins. Measured on 2 cores: PyTorch's work on all blocks 6.1 s with its default 2 threads, 0.8 s with 1.
 SINGLE_THREADED = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+COMMON_ENVIRON = {
+    "PYTHONPATH": str(ROOT),  # the repository only: a user's PYTHONPATH could shadow a framework or NumPy
+    "PYTHONHOME": None, "PYTHONSTARTUP": None, "PYTHONWARNINGS": None, "PYTHONNOUSERSITE": "1",
+    "PYTHONHASHSEED": "0", "PYTHONUNBUFFERED": "1", "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8",
+    "TMPDIR": "{private}/tmp",  # what a framework puts in a temporary file goes with the run's folder
+}
 
 
 @dataclasses.dataclass
@@ -37,6 +57,37 @@ class Reply:
     native_params: list = dataclasses.field(default_factory=list)
 
 
+def worker_environ(backend: str, private, base=None) -> tuple[dict, dict]:
+    """(the environment of ``backend``'s worker, {variable: (pinned value or None, the user's value)} for
+    each of the user's settings that it overrides). ``private``: that worker's own directory."""
+    base = dict(os.environ if base is None else base)
+    declared = {**COMMON_ENVIRON, **getattr(backends.info(backend), "ENVIRON", {})}
+    env = dict(base)
+    for key in declared:
+        if key.endswith("*"):
+            for name in [n for n in env if fnmatch.fnmatchcase(n, key)]:
+                del env[name]
+    for key, value in declared.items():
+        if key.endswith("*"):
+            continue
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value.replace("{private}", str(private))
+    env["BLOCKPARITY_COORDINATOR_PID"] = str(os.getpid())  # the worker dies with it
+    for k in SINGLE_THREADED:
+        env[k] = base.get(k, "1")
+    overridden = {k: (env.get(k), v) for k, v in base.items()
+                  if env.get(k) != v and not k.startswith(("PYTHON", "BLOCKPARITY_", "TMPDIR"))}
+    return env, overridden
+
+
+def shown(key: str, value: str | None, private) -> str:
+    if value is None:
+        return f"{key} unset"
+    return f"{key}={value.replace(str(private), '(private)')}" if value else f"{key}=''"
+
+
 def interpreter(backend: str) -> pathlib.Path:
     env = backends.info(backend).ENV
     override = os.environ.get(f"BLOCKPARITY_PYTHON_{backend.upper()}")
@@ -44,8 +95,10 @@ def interpreter(backend: str) -> pathlib.Path:
 
 
 class Worker:
-    def __init__(self, backend: str, log_dir: pathlib.Path, events: queue.Queue):
-        self.backend, self.log_dir, self.events = backend, log_dir, events
+    def __init__(self, backend: str, log_dir: pathlib.Path, events: queue.Queue, private: pathlib.Path):
+        self.backend, self.log_dir, self.events, self.private = backend, log_dir, events, private
+        self.detail = ""  # why it failed, in full (a traceback)
+        self.ever_ready = False
         self.proc: subprocess.Popen | None = None
         self.state = "new"  # new -> starting -> ready | unavailable | failed; dead after a crash
         self.reason = ""
@@ -58,7 +111,7 @@ class Worker:
 
     @property
     def log_path(self) -> pathlib.Path:
-        return self.log_dir / f"{self.backend}.stderr.log"
+        return self.log_dir / f"{self.backend}.log"
 
     def start(self) -> None:
         python = interpreter(self.backend)
@@ -68,13 +121,17 @@ class Worker:
                 f"no interpreter {python.relative_to(ROOT) if python.is_relative_to(ROOT) else python} "
                 f"(run `make compare` to build it)")
             return
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3",
-               "PYTHONUNBUFFERED": "1", **{k: os.environ.get(k, "1") for k in SINGLE_THREADED}}
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([str(python), "-m", "harness.worker", self.backend], cwd=ROOT, env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                     start_new_session=True)
-        log.close()
+        env, _ = worker_environ(self.backend, self.private)
+        (self.private / "tmp").mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            try:
+                self.proc = subprocess.Popen([str(python), "-m", "harness.worker", self.backend], cwd=ROOT,
+                                             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                             start_new_session=True)
+            except OSError as e:  # a directory, not executable, not a program: this backend fails, not the run
+                self.proc, self.state = None, "failed"
+                self.reason = f"cannot run the interpreter {python}: {e.strerror or e}"
+                return
         self.state, self.started_at = "starting", time.monotonic()
         gen = self.generation
         threading.Thread(target=self._read, args=(self.proc, gen), daemon=True).start()
@@ -93,13 +150,15 @@ class Worker:
         self.proc.stdin.write((json.dumps(msg) + "\n").encode())
         self.proc.stdin.flush()
 
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
+    def kill(self, wait: bool = True) -> None:
+        """SIGKILL the worker's process group (whatever it started too); ``wait`` to reap it."""
+        if self.proc and self.proc.returncode is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except (ProcessLookupError, PermissionError):
                 pass
-            self.proc.wait()
+            if wait:
+                self.proc.wait()
 
     def stderr_tail(self, lines: int = 6) -> str:
         try:
@@ -121,12 +180,16 @@ def _exit_reason(code) -> str:
 class Pool:
     """Start with ``Pool(backends, log_dir)``; then ``run(jobs)`` as often as needed; ``close()`` at the end."""
 
-    def __init__(self, names: list, log_dir, start_timeout: float = 300.0, timeout: float = 120.0):
+    def __init__(self, names: list, log_dir, start_timeout: float = 300.0, timeout: float = 120.0, work_dir=None):
+        """``log_dir``: the workers' logs (``<backend>.log``); ``work_dir``: where their private directories
+        go (default ``log_dir``)."""
         self.log_dir = pathlib.Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.work_dir = pathlib.Path(work_dir or log_dir)
         self.start_timeout, self.timeout = start_timeout, timeout
+        self.interrupted: int | None = None  # the signal that interrupted the run
         self.events: queue.Queue = queue.Queue()
-        self.workers = {b: Worker(b, self.log_dir, self.events) for b in names}
+        self.workers = {b: Worker(b, self.log_dir, self.events, self.work_dir / f"{b}.private") for b in names}
         self._ids = iter(range(1, 1 << 62))
         for w in self.workers.values():  # all at once: the imports overlap
             w.start()
@@ -138,6 +201,24 @@ class Pool:
     def wait_ready(self, on_event=None) -> None:
         """Block until every worker is ready, unavailable or failed."""
         self.run({}, on_event)
+
+    def environment(self) -> dict:
+        """backend -> {"pinned": [what its worker's environment sets or removes], "overridden": {variable:
+        [pinned value or None, the user's value]}}."""
+        out = {}
+        for b, w in self.workers.items():
+            declared = {**COMMON_ENVIRON, **getattr(backends.info(b), "ENVIRON", {})}
+            _, overridden = worker_environ(b, w.private)
+            pinned = [f"{k} unset" if v is None else shown(k, v, "{private}") for k, v in declared.items()]
+            out[b] = {"pinned": pinned, "overridden": {k: list(v) for k, v in overridden.items()}}
+        return out
+
+    def interrupt(self, signum: int) -> None:
+        """Stop now (from a signal handler): kill every worker; requests not answered become ``interrupted``."""
+        if self.interrupted is None:
+            self.interrupted = signum
+        for w in self.workers.values():
+            w.kill(wait=False)
 
     # -- running ----------------------------------------------------------------------------------------
     def run(self, jobs: dict, on_event=None) -> dict:
@@ -165,7 +246,7 @@ class Pool:
             if w.state == "dead":
                 self._restart(w, on_event)
             if w.state in ("unavailable", "failed"):
-                finish_all(b, "skipped" if w.state == "unavailable" else "error", w.reason)
+                finish_all(b, "skipped" if w.state == "unavailable" else "error", w.reason, w.detail)
             elif w.state == "ready" and todo[b]:
                 i, req = todo[b][0]
                 rid = next(self._ids)
@@ -181,10 +262,22 @@ class Pool:
             return any(todo[b] for b in todo) or any(
                 w.state in ("new", "starting") for w in self.workers.values())
 
+        def stop():
+            why = f"interrupted by {signal.Signals(self.interrupted).name}"
+            for w in self.workers.values():
+                w.kill(wait=False)
+                w.inflight = None
+            for b in todo:
+                finish_all(b, "interrupted", why)
+
         for b in self.workers:
-            dispatch(b)
+            if not self.interrupted:
+                dispatch(b)
         last_tick = 0.0
         while pending():
+            if self.interrupted:
+                stop()
+                break
             try:
                 b, gen, msg, arrived = self.events.get(timeout=0.1)
             except queue.Empty:
@@ -196,12 +289,13 @@ class Pool:
             for w in self.workers.values():  # deadlines
                 if w.state == "starting" and now - w.started_at > self.start_timeout:
                     w.kill()
-                    w.state, w.reason = "failed", f"did not start within {self.start_timeout:.0f} s"
+                    w.state, w.reason = "failed", f"did not start within {self.start_timeout:g} s"
+                    w.detail = w.stderr_tail(30)
                     on_event(w.backend, "failed", w.reason)
                     if w.backend in todo:
                         dispatch(w.backend)
                 elif w.inflight and now > w.inflight[1]:
-                    self._lost(w, f"timed out after {self.timeout:.0f} s", todo, replies, ids, on_event)
+                    self._lost(w, f"timed out after {self.timeout:g} s", todo, replies, ids, on_event)
                     dispatch(w.backend)
             if b is None:
                 continue
@@ -211,10 +305,11 @@ class Pool:
             ev = msg.get("event")
             if ev == "ready":
                 w.state, w.version, w.import_s = "ready", msg["version"], msg.get("import_s")
+                w.ever_ready = True
                 w.start_s = arrived - w.started_at  # when it said so, however busy the coordinator was
                 on_event(b, "ready", msg)
             elif ev in ("unavailable", "failed"):
-                w.state, w.reason = ev, msg["reason"]
+                w.state, w.reason, w.detail = ev, msg["reason"], msg.get("detail", "")
                 on_event(b, ev, msg["reason"])
             elif ev == "done":
                 key = ids.pop(msg["id"], None)
@@ -231,6 +326,7 @@ class Pool:
                     w.state = "failed"
                     w.reason = f"worker exited before it was ready ({_exit_reason(msg['code'])})" + (
                         f": {tail.splitlines()[-1]}" if tail else "")
+                    w.detail = w.stderr_tail(30)
                     on_event(b, "failed", w.reason)
                 elif w.state == "ready":
                     if w.inflight:
@@ -248,7 +344,7 @@ class Pool:
         rid, _ = w.inflight
         w.inflight = None
         w.kill()
-        tail = w.stderr_tail()
+        tail = w.stderr_tail(30)
         key = ids.pop(rid, None)
         if key is not None:
             todo[w.backend].popleft()
@@ -268,6 +364,10 @@ class Pool:
         w.start()
 
     def close(self) -> None:
+        if self.interrupted:
+            for w in self.workers.values():
+                w.kill()
+            return
         for w in self.workers.values():
             if w.proc and w.proc.poll() is None:
                 try:

@@ -34,13 +34,22 @@ class Progress:
             self.current[backend] = payload["spec"]
         elif kind == "done":
             self.done[backend] += 1
-            self.current[backend] = ""
+            finished, self.current[backend] = self.current[backend], ""
         if not self.enabled:
             return
         if self.tty:
             self.draw()
         elif kind in ("ready", "failed", "unavailable", "restart"):
-            print(f"[{time.monotonic() - self.t0:5.1f} s] {backend}: {self.state[backend]}", file=self.stream)
+            self.line(f"{backend}: {self.state[backend]}")
+        elif kind == "done":  # a log (CI) shows what finished, and where a hang is
+            n = self.total.get(backend, 0)
+            self.line(f"{backend}: {finished} {payload.status} ({self.done[backend]}{f'/{n}' if n else ''})")
+
+    def line(self, text: str) -> None:
+        try:
+            print(f"[{time.monotonic() - self.t0:5.1f} s] {text}", file=self.stream, flush=True)
+        except OSError:  # the terminal is gone (SIGHUP)
+            pass
 
     def draw(self) -> None:
         lines = []
@@ -55,12 +64,18 @@ class Progress:
             now = f" {self.current[b]}" if self.current[b] else ""
             lines.append(f"  {b:<7} {state:<28} {bar}{now}"[:100])
         up = f"\033[{self.drawn}F" if self.drawn else ""
-        self.stream.write(up + "".join(f"\033[2K{line}\n" for line in lines))
-        self.stream.flush()
+        try:
+            self.stream.write(up + "".join(f"\033[2K{line}\n" for line in lines))
+            self.stream.flush()
+        except OSError:
+            return
         self.drawn = len(lines)
 
     def clear(self) -> None:
         if self.enabled and self.tty and self.drawn:
-            self.stream.write(f"\033[{self.drawn}F" + "\033[2K\n" * self.drawn + f"\033[{self.drawn}F")
-            self.stream.flush()
+            try:
+                self.stream.write(f"\033[{self.drawn}F" + "\033[2K\n" * self.drawn + f"\033[{self.drawn}F")
+                self.stream.flush()
+            except OSError:
+                pass
             self.drawn = 0

@@ -1,10 +1,18 @@
-"""Terminal table, failure explanations and the JSON document of a run."""
+"""Terminal table, failure explanations and the JSON document of a run.
+
+What a framework says (an error's reason and traceback) is cleaned of terminal escape sequences before
+it reaches the table or the JSON (``sanitize``). The table's characters (✓, Δ, ×, box drawing) fall back to
+ASCII on a stream that cannot encode them (``ascii_fallback``); the JSON is written as ASCII whatever the
+locale.
+"""
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import os
+import re
 import sys
 
 import backends
@@ -12,6 +20,39 @@ import specs
 
 MARK = {"pass": "✓", "fail": "✗", "error": "!", "skipped": "-", "divergent": "~"}
 COLOR = {"pass": "32", "fail": "31", "error": "31;1", "skipped": "33", "divergent": "35"}
+
+
+ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])|[\x00-\x08\x0b-\x1f\x7f]")
+ASCII = {"✓": "+", "✗": "x", "Δ": "d", "±": "+/-", "×": "x", "—": "-", "–": "-", "·": ".", "…": "...", "²": "^2",
+         "≤": "<=", "≥": ">=", "→": "->", "←": "<-", "│": "|", "─": "-", "┼": "+", "├": "+", "┤": "+", "┬": "+",
+         "┴": "+", "┌": "+", "┐": "+", "└": "+", "┘": "+", "‖": "||", "µ": "u", "°": "deg", "’": "'", "‘": "'",
+         "“": '"', "”": '"'}
+
+
+def _ascii_replace(err: UnicodeEncodeError):
+    return "".join(ASCII.get(ch, "?") for ch in err.object[err.start:err.end]), err.end
+
+
+codecs.register_error("blockparity-ascii", _ascii_replace)
+
+
+def ascii_fallback(*streams) -> None:
+    """Characters a stream's encoding cannot encode are written as their ASCII look-alikes, not an error."""
+    for stream in streams or (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="blockparity-ascii")
+        except (AttributeError, ValueError):
+            pass
+
+
+def clean(text: str) -> str:
+    """``text`` without terminal escape sequences and control characters (newlines and tabs kept)."""
+    return ESCAPES.sub("", text or "")
+
+
+def sanitize(run) -> None:
+    for r in run.results:
+        r.reason, r.detail = clean(r.reason), clean(r.detail)
 
 
 def use_color(stream=None, no_color=False) -> bool:
@@ -78,7 +119,13 @@ def explain(result, run) -> list[str]:
     """One line per failing check (or the reason of an error), with the command that reproduces it."""
     head = f"{result.spec}[{result.backend}]"
     if result.status == "error":
-        return [f"{head} error: {result.reason}", f"    reproduce: {reproduce(result, run)}"]
+        lines = [f"{head} error: {result.reason}"]
+        if getattr(run, "verbose", False) and result.detail:
+            lines += ["      " + line for line in result.detail.rstrip().splitlines()]
+        log = getattr(run, "logs", {}).get(result.backend)
+        if log:
+            lines.append(f"    log: {log}")
+        return lines + [f"    reproduce: {reproduce(result, run)}"]
     if result.status != "fail":
         return []
     several = len(modes_of(result.spec)) > 1
@@ -114,12 +161,41 @@ def versions_line(run) -> str:
     return ", ".join(f"{b} {run.versions[b]}" for b in run.backends if b in run.versions)
 
 
+def environment_lines(run) -> list[str]:
+    """What the workers' environment pins, and which of the user's settings that overrode."""
+    env = getattr(run, "environment", None)
+    if not env:
+        return []
+    pinned = list(dict.fromkeys(p for b in run.backends for p in env.get(b, {}).get("pinned", [])
+                                if not p.startswith(("PYTHON", "TMPDIR"))))
+    unset = [p.removesuffix(" unset") for p in pinned if p.endswith(" unset")]
+    pinned = [p for p in pinned if not p.endswith(" unset")]
+    lines = [f"pinned in the workers: {', '.join(pinned)}" + (f"; unset: {', '.join(unset)}" if unset else "")]
+    over = {}
+    for b in run.backends:
+        for k, (value, had) in env.get(b, {}).get("overridden", {}).items():
+            what = f"{k} unset" if value is None else f"{k}={value}"
+            if "/" in (value or "") and ".private" in value:
+                what = f"{k}=(private)"
+            over.setdefault((what, had), []).append(b)
+    for (what, had), bs in over.items():
+        lines.append(f"overridden: {what} for {', '.join(bs)} (your shell had {k_had(had)})")
+    return lines
+
+
+def k_had(value: str) -> str:
+    return repr(value) if value == "" or " " in value else value
+
+
 def table(run, color=False, head=None, row_of=lambda r: r.spec, first="spec") -> str:
     names = list(dict.fromkeys(row_of(r) for r in run.results))
     by = {(row_of(r), r.backend): r for r in run.results}
     width = max([len(n) for n in names] + [len(first)]) + 2
     col = max([len(cell(r)) for r in run.results] + [len(backends.info(b).LABEL) for b in run.backends]) + 2
     out = head or [f"blockparity — {run.dtype}, seed {run.seed} — {versions_line(run)}", ""]
+    env = environment_lines(run)
+    if env:
+        out[-1:-1] = env
     out.append((first.ljust(width) + "".join(backends.info(b).LABEL.ljust(col) for b in run.backends)).rstrip())
     for n in names:
         row = n.ljust(width)
@@ -144,6 +220,8 @@ def table(run, color=False, head=None, row_of=lambda r: r.spec, first="spec") ->
     if getattr(run, "conventions", None):
         out += ["", "Rules documented differently (each backend is held to its own):"]
         out += [f"  {c}" for c in run.conventions]
+    if getattr(run, "required_missing", None):
+        out += ["", "Required (--require) but not run:"] + [f"  {line}" for line in run.required_missing]
     out += ["", summary(run, color)]
     return "\n".join(out)
 
@@ -166,13 +244,38 @@ def summary(run, color=False) -> str:
         if counts[s]:
             parts.append(paint(f"{counts[s]} {word}", s, color))
     n_specs = len({r.spec for r in run.results})
-    verdict = "OK" if run.ok() else "FAILED"
     kinds = f" × {len(run.optimizers)} optimizers" if getattr(run, "optimizers", None) else ""
-    return (f"{verdict}: {n_specs} blocks{kinds} × {len(run.backends)} backends — {', '.join(parts)} "
+    return (f"{verdict(run)}: {n_specs} blocks{kinds} × {len(run.backends)} backends — {', '.join(parts)} "
             f"in {run.wall_s:.1f} s")
 
 
+def verdict(run) -> str:
+    """OK only when something was compared, nothing failed and every required backend ran."""
+    if getattr(run, "interrupted", None):
+        return "INTERRUPTED"
+    if not run.ok() or getattr(run, "required_missing", None):
+        return "FAILED"
+    if not any(r.status in ("pass", "fail", "divergent") for r in run.results):
+        return "NOTHING COMPARED"
+    return "OK"
+
+
+def document(run) -> dict:
+    """The JSON document: the run's own, each error's details, and what the report says beyond results."""
+    doc = run.as_json()
+    for d, r in zip(doc["results"], run.results):
+        d["reason"] = clean(d.get("reason", ""))
+        if r.detail:
+            d["detail"] = clean(r.detail)
+    doc["verdict"] = verdict(run)
+    doc["interrupted"] = getattr(run, "interrupted", None)
+    for key in ("environment", "logs", "required_missing"):
+        if getattr(run, key, None) is not None:
+            doc[key] = getattr(run, key)
+    return doc
+
+
 def write_json(run, path) -> None:
-    with open(path, "w") as f:
-        json.dump(run.as_json(), f, indent=1, allow_nan=False)
-        f.write("\n")
+    text = json.dumps(run if isinstance(run, dict) else document(run), indent=1, allow_nan=False)
+    with open(path, "w", encoding="ascii") as f:  # ensure_ascii: the same bytes whatever the locale
+        f.write(text + "\n")

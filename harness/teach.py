@@ -21,13 +21,11 @@ import inspect
 import math
 import pathlib
 import re
-import shutil
-import tempfile
 import textwrap
 
 import backends
 from harness import report
-from harness.spec import DTYPES, Spec, Variant
+from harness.spec import Spec, Variant
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -77,7 +75,7 @@ def read_source(backend: str, spec: Spec) -> Source:
         gap = backends.info(backend).GAPS.get(spec.module)
         why = f"not realised: {relative(path)} does not exist" + (f" ({gap})" if gap else "")
         return Source(backend, label, relative(path), None, why)
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     defined = definitions(text)
     marks = [(*defined[v.model], v) for v in spec.variants if v.model and v.model in defined]
     return Source(backend, label, relative(path), text, marks=marks)
@@ -298,44 +296,3 @@ def render(block: Block, run, width: int, color: bool) -> str:
     out += ["", *wrap(f"Tolerance {spec.tolerance[run.dtype]:.0e} relative: {spec.tolerance_why}", width),
             f"Reproduce: python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}"]
     return "\n".join(out)
-
-
-# --- the command -------------------------------------------------------------------------------------------
-def execute(names, chosen, dtype, seed, timeout, quiet):
-    """Run ``names`` on ``chosen`` backends in fresh workers, with the progress display on stderr."""
-    from harness.pool import Pool
-    from harness.progress import Progress
-    from harness.run import compare_backends
-
-    progress = Progress(chosen, {b: len(names) for b in chosen}, enabled=not quiet)
-    with tempfile.TemporaryDirectory(prefix="blockparity-") as work, Pool(chosen, work, timeout=timeout) as pool:
-        run = compare_backends(pool, names, chosen, dtype, seed, on_event=progress, work_dir=work)
-    progress.clear()
-    return run
-
-
-def add_run_options(p) -> None:
-    p.add_argument("--backends", help=f"comma-separated subset of {','.join(backends.names())}")
-    p.add_argument("--dtype", default="float32", choices=DTYPES)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--timeout", type=float, default=120.0, help="seconds one block may take in one backend")
-    p.add_argument("--quiet", action="store_true", help="no progress display")
-
-
-def main(argv) -> int:
-    from harness.cli import Parser, check_spec_names, parse_backends
-
-    p = Parser(prog="compare.py show", description="One block's spec, reference and realisations side by "
-               "side, with the parameter mapping and the parity verdicts of a fresh run.")
-    p.add_argument("spec", metavar="SPEC", help="a block or a variant (python compare.py list)")
-    add_run_options(p)
-    p.add_argument("--width", type=int, help="columns to lay out for (default: the terminal's width)")
-    p.add_argument("--no-color", action="store_true")
-    args = p.parse_args(argv)
-    check_spec_names([args.spec])
-    chosen = parse_backends(args.backends)
-    run = execute([args.spec], chosen, args.dtype, args.seed, args.timeout, args.quiet)
-    width = args.width or shutil.get_terminal_size().columns
-    (block,) = blocks(run)
-    print(render(block, run, width, report.use_color(no_color=args.no_color)))
-    return 0 if run.ok() else 1

@@ -16,9 +16,6 @@ parameter after a step is the quantity the trap names.
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
-import tempfile
 import textwrap
 
 import specs
@@ -61,29 +58,31 @@ def catalogue() -> list:
     return [(s, v) for s in specs.all_specs() for v in s.variants]
 
 
-def run_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapResult]:
+def run_traps(pool, backend_names, seed=0, on_event=None, dtype=None) -> list[TrapResult]:
+    """Every trap (``dtype``: only those caught in that dtype) in ``backend_names``; a result that did not
+    finish (an interrupted run) is left out."""
     from harness.run import compare_backends
 
-    traps = catalogue()
+    traps = [(s, v) for s, v in catalogue() if dtype in (None, v.dtype)]
     runs = {}
-    for dtype in ("float32", "float64"):
-        names = [v.name for _, v in traps if v.dtype == dtype]
-        blind = [v.name for _, v in traps if dtype in v.missed_in]
+    for d in ("float32", "float64"):
+        names = [v.name for _, v in traps if v.dtype == d]
+        blind = [v.name for _, v in traps if d in v.missed_in]
         for key, todo in (("catch", names), ("blind", blind)):
             if todo:
-                run = compare_backends(pool, todo, backend_names, dtype, seed, on_event=on_event)
-                runs.update({(key, dtype, r.spec, r.backend): r for r in run.results})
+                run = compare_backends(pool, todo, backend_names, d, seed, on_event=on_event)
+                runs.update({(key, d, r.spec, r.backend): r for r in run.results})
     out = []
     for spec, v in traps:
         for b in backend_names:
             r = runs.get(("catch", v.dtype, v.name, b))
-            if r is None or r.status == "skipped":
+            if r is None or r.status in ("skipped", "interrupted"):
                 continue
             missed = {d: runs[("blind", d, v.name, b)].status for d in v.missed_in
                       if ("blind", d, v.name, b) in runs}
             out.append(TrapResult(v.name, spec.name, b, v.dtype, r.status, v.expected_tap, r.first_divergence,
                                   v.why, missed, r.reason))
-    return out + run_training_traps(pool, backend_names, seed, on_event)
+    return out + (run_training_traps(pool, backend_names, seed, on_event) if dtype in (None, "float32") else [])
 
 
 def run_training_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapResult]:
@@ -98,6 +97,8 @@ def run_training_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapR
     out = []
     for t in wanted:
         r = next(r for r in run.results if r.spec == t.name and r.backend == t.backend)
+        if r.status == "interrupted":
+            continue
         params = specs.resolve(t.spec)[0].params
         first = next((c for c in r.failing() if base_quantity(c.quantity) in params), None)
         where = {"tap": first.quantity, "max_abs_err": first.max_abs_err, "max_rel_err": first.max_rel_err} \
@@ -145,33 +146,3 @@ def markdown(results) -> str:
         blind = f" ({', '.join(t.missed_in)}: missed)" if t.missed_in else ""
         lines.append(f"| `{name}` | `{t.spec}` | {fws} | {tap} | {t.dtype}{blind} | {t.explanation.split('. ')[0]}. |")
     return "\n".join(lines)
-
-
-def main(argv) -> int:
-    from harness.cli import Parser, parse_backends
-    from harness.pool import Pool
-    from harness.progress import Progress
-
-    p = Parser(prog="compare.py traps", description="Run the catalogue of porting traps; exit 0 only if every "
-               "trap is caught and localised.")
-    p.add_argument("--backends")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--json", metavar="PATH")
-    p.add_argument("--markdown", action="store_true", help="print the README table instead")
-    p.add_argument("--quiet", action="store_true")
-    args = p.parse_args(argv)
-    chosen = parse_backends(args.backends)
-    progress = Progress(chosen, {}, enabled=not args.quiet)
-    with tempfile.TemporaryDirectory(prefix="blockparity-") as work, Pool(chosen, work) as pool:
-        results = run_traps(pool, chosen, args.seed, on_event=progress)
-    progress.clear()
-    print(markdown(results) if args.markdown else table(results))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"traps": [t.as_json() for t in results]}, f, indent=1, allow_nan=False)
-            f.write("\n")
-    return 0 if results and all(t.ok for t in results) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -20,6 +20,44 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 400 else text[:397] + "..."
 
 
+def die_with_parent() -> None:
+    """End this worker when the coordinator ends, however it ends (even SIGKILL): a worker busy on a long
+    request would otherwise keep computing as an orphan. Linux: the kernel's parent-death signal; elsewhere
+    (and for a parent gone before that was set) a thread that watches the parent's pid."""
+    parent = int(os.environ.get("BLOCKPARITY_COORDINATOR_PID", "0"))
+    if not parent:
+        return
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    first = os.getppid()  # the coordinator, or a wrapper script between them
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+
+    def watch():
+        while os.getppid() == first and alive(parent):
+            time.sleep(0.5)
+        os._exit(70)
+
+    import threading
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def realisation(backend: str, spec, variant):
     """The class or function that realises ``spec`` (or its ``variant``) in ``backend``."""
     model = (variant.model if variant else None) or spec.model
@@ -38,6 +76,7 @@ def realisation(backend: str, spec, variant):
 def main(backend: str) -> None:
     from harness.protocol import encode, load_arrays, save_arrays
 
+    die_with_parent()
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # C libraries and print() must never write into the protocol stream
     sys.stdout = sys.stderr
@@ -55,6 +94,7 @@ def main(backend: str) -> None:
     try:
         adapter = importlib.import_module(f"backends.{backend}.adapter").Adapter()
     except Exception as e:  # a framework that is installed but does not import is an error, not a skip
+        traceback.print_exc()
         send(event="failed", reason=f"{backend} did not import: {_one_line(e)}", detail=traceback.format_exc())
         return
     send(event="ready", backend=backend, version=adapter.version(), pid=os.getpid(),
@@ -85,6 +125,8 @@ def main(backend: str) -> None:
             send(event="done", id=req["id"], ok=True, seconds=round(time.perf_counter() - t0, 4),
                  native_params=result.native_params)
         except Exception as e:
+            print(f"--- {req['op']} {req['spec']} ({req.get('mode', '')}, {req.get('dtype')}) failed:\n"
+                  f"{traceback.format_exc()}", file=sys.stderr, flush=True)  # the run's log keeps it
             send(event="done", id=req["id"], ok=False, error=_one_line(e), detail=traceback.format_exc(),
                  seconds=round(time.perf_counter() - t0, 4))
 

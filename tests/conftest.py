@@ -1,4 +1,11 @@
-"""One set of backend workers per test session, shared by every test that needs real frameworks."""
+"""One set of backend workers per test session, shared by every test that needs real frameworks.
+
+``BLOCKPARITY_REQUIRE=all`` (what ``make test`` sets) or a comma-separated list: a backend named there
+that cannot run (a missing environment, a framework that does not import) fails every test that needs the
+workers, instead of letting them skip.
+"""
+
+import os
 
 import pytest
 
@@ -11,6 +18,13 @@ from harness.run import compare_backends
 @pytest.fixture(scope="session")
 def pool(tmp_path_factory):
     with Pool(backends.names(), tmp_path_factory.mktemp("workers")) as p:
+        wanted = os.environ.get("BLOCKPARITY_REQUIRE", "").strip()
+        required = backends.names() if wanted == "all" else [b for b in wanted.split(",") if b.strip()]
+        if required:
+            p.wait_ready()
+            missing = [f"{b}: {p.workers[b].reason}" for b in required if not p.workers[b].ever_ready]
+            if missing:
+                pytest.fail(f"BLOCKPARITY_REQUIRE={wanted}, but these backends cannot run: {'; '.join(missing)}")
         yield p
 
 

@@ -102,3 +102,60 @@ def test_worker_keeps_the_protocol_clean_of_framework_output(tmp_path):
     lines = proc.stdout.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith('{"event":"ready"'), lines
     assert b"noise from Python" in proc.stderr and b"noise from C" in proc.stderr
+
+
+def broken_interpreters(tmp_path) -> dict:
+    """Interpreters that cannot be executed: Popen itself raises for each."""
+    directory = tmp_path / "a-directory"
+    directory.mkdir()
+    not_executable = tmp_path / "not-executable"
+    not_executable.write_text("#!/bin/sh\nexit 0\n")
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(b"\x7fELF\x00garbage" * 8)
+    garbage.chmod(0o755)
+    return {"directory": directory, "not executable": not_executable, "garbage": garbage}
+
+
+def test_an_interpreter_that_cannot_be_executed_is_an_error_row_and_the_others_still_arrive(tmp_path):
+    """Each broken interpreter is that backend's error; PyTorch, started first, still answers."""
+    import subprocess
+    import sys
+
+    broken = broken_interpreters(tmp_path)
+    env = {**os.environ, "BLOCKPARITY_PYTHON_FLAX": str(broken["directory"]),
+           "BLOCKPARITY_PYTHON_KERAS": str(broken["not executable"]),
+           "BLOCKPARITY_PYTHON_GLUON": str(broken["garbage"]), "BLOCKPARITY_LOG_DIR": str(tmp_path / "logs")}
+    proc = subprocess.run([sys.executable, "compare.py", "centered_layer", "--quiet", "--json",
+                           str(tmp_path / "r.json")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+    import json
+
+    got = {r["backend"]: (r["status"], r["reason"]) for r in json.loads((tmp_path / "r.json").read_text())["results"]}
+    assert got["torch"][0] == "pass", got
+    for b in ("flax", "keras", "gluon"):
+        assert got[b][0] == "error" and "cannot run the interpreter" in got[b][1], got
+
+
+def test_a_worker_that_hangs_at_start_is_given_up_within_the_timeout(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    hang = tmp_path / "python"
+    hang.write_text("#!/bin/sh\nsleep 599.25\n")
+    hang.chmod(0o755)
+    env = {**os.environ, "BLOCKPARITY_PYTHON_FLAX": str(hang), "BLOCKPARITY_LOG_DIR": str(tmp_path / "logs")}
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "compare.py", "centered_layer", "--backends", "flax", "--timeout", "2",
+                           "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - t0 < 30, "the start was waited for longer than --timeout"
+    assert proc.returncode == 1 and "did not start within 2 s" in proc.stdout, proc.stdout + proc.stderr
+    left = []
+    for d in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = open(f"/proc/{d}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if str(hang).encode() in cmdline or b"sleep\x00599.25" in cmdline:
+            left.append(cmdline)
+    assert not left, f"the hung worker's process group outlived the run: {left}"

@@ -5,6 +5,10 @@ from harness.recurrent import fused_bias_train_divergences
 LABEL = "Flax"
 REQUIRES = ("jax", "flax")
 ENV = ".venv"
+# The worker's environment (harness/pool.py): what the user's shell may not change. None removes a variable.
+# JAX_ENABLE_X64 included: the adapter enables x64 itself; JAX_DEFAULT_MATMUL_PRECISION, JAX_DISABLE_JIT and
+# XLA_FLAGS (--xla_cpu_enable_fast_math) change what is computed; JAX_PLATFORMS=cuda fails on this CPU build.
+ENVIRON = {"JAX_*": None, "XLA_*": None, "TPU_*": None, "JAX_PLATFORMS": "cpu", "CUDA_VISIBLE_DEVICES": ""}
 GAPS: dict = {}
 TOLERANCES: dict = {}
 DIVERGENCES: dict = {}

@@ -8,6 +8,10 @@ from harness.optim import Rule
 LABEL = "Gluon"
 REQUIRES = ("mxnet",)
 ENV = ".venv-gluon"
+# The worker's environment (harness/pool.py): what the user's shell may not change. None removes a variable.
+# MXNET_* included: MXNET_MKLDNN_ENABLED (which kernels; see adapter.py), MXNET_SAFE_ACCUMULATION, the
+# engine type; MXNet's defaults are what the declarations below were measured with.
+ENVIRON = {"MXNET_*": None, "CUDA_VISIBLE_DEVICES": ""}
 GAPS: dict = {
     "multihead_attention_builtin": "MXNet 1.9.1 has no multi-head attention layer (nothing in mxnet.gluon.*, only "
     "low-level ops such as npx.sequence_mask); the book writes it by hand, see multihead_attention",

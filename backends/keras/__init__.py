@@ -6,6 +6,15 @@ from harness.recurrent import fused_bias_train_divergences
 LABEL = "Keras"
 REQUIRES = ("keras", "tensorflow")
 ENV = ".venv"
+# The worker's environment (harness/pool.py): what the user's shell may not change. None removes a variable.
+# KERAS_HOME is a private, empty folder: a user's keras.json ("image_data_format": "channels_first", floatx,
+# epsilon) would change every layer's defaults. TensorFlow's own settings take its defaults:
+# TF_ENABLE_ONEDNN_OPTS (which kernels, their rounding), XLA and determinism flags, a legacy tf.keras.
+ENVIRON = {"KERAS_*": None, "XLA_*": None, "TF_ENABLE_ONEDNN_OPTS": None, "TF_XLA_FLAGS": None,
+           "TF_DETERMINISTIC_OPS": None, "TF_USE_LEGACY_KERAS": None, "TF_CUDNN_*": None,
+           "TF_NUM_INTRAOP_THREADS": None, "TF_NUM_INTEROP_THREADS": None, "TF_CPP_*": None,
+           "KERAS_BACKEND": "tensorflow", "KERAS_HOME": "{private}/keras", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "CUDA_VISIBLE_DEVICES": ""}
 GAPS: dict = {}
 TOLERANCES = {
     ("gelu_mlp", "float64"): (1e-7, "keras.activations.gelu is off by up to 5.0e-9 (absolute, on [-6, 6]) in "

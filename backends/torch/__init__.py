@@ -3,6 +3,12 @@
 LABEL = "PyTorch"
 REQUIRES = ("torch",)
 ENV = ".venv"
+# The worker's environment (harness/pool.py): what the user's shell may not change. None removes a variable.
+ENVIRON = {
+    "CUDA_VISIBLE_DEVICES": "",  # a CPU build; no device chosen behind the run's back
+    "ATEN_CPU_CAPABILITY": None,  # which SIMD kernels run (their float32 rounding): torch's own choice
+    "TORCH_*": None, "PYTORCH_*": None,  # e.g. TORCH_ALLOW_TF32_CUBLAS_OVERRIDE, PYTORCH_JIT=0
+}
 GAPS: dict = {}
 TOLERANCES: dict = {}
 _UNBIASED = ("nn.BatchNorm1d/2d update running_var with the unbiased batch variance (n/(n-1) times the biased "

@@ -1,0 +1,25 @@
+"""``python compare.py bench``: the whole run's wall time against its slowest worker (``harness.bench``)."""
+
+from __future__ import annotations
+
+from harness.cli import options
+from harness.spec import DTYPES
+
+
+def parser() -> options.Parser:
+    from harness import bench
+
+    p = options.Parser(prog="compare.py bench", description=bench.__doc__.splitlines()[0])
+    options.add_specs(p)
+    p.add_argument("--repeat", default=5, metavar="N", action=options.checked(options.integer(1, 100)),
+                   help="timed runs after one warm-up run (1 to 100; default 5)")
+    p.add_argument("--dtype", default="float32", choices=DTYPES, help="the dtype of every run (default: float32)")
+    return p
+
+
+def main(argv) -> int:
+    from harness import bench
+
+    args = parser().parse_args(argv)
+    options.check_spec_names(args.specs)
+    return bench.run(args.specs, args.repeat, args.dtype)

@@ -1,0 +1,35 @@
+"""``python compare.py [SPEC ...]``: outputs and gradients of each block in each framework, checked."""
+
+from __future__ import annotations
+
+import argparse
+
+from harness.cli import options
+from harness.cli.session import finish, session
+
+
+def parser() -> options.Parser:
+    from harness.cli.commands import COMMANDS, commands_help
+
+    p = options.Parser(prog="compare.py", description="Realise blocks in four frameworks with the same weights "
+                       "and check that outputs and gradients agree.", epilog=commands_help(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    options.add_specs(p)
+    options.add_run_options(p, dump=True, taps=True)
+    p.commands = list(COMMANDS)
+    return p
+
+
+def main(argv) -> int:
+    from harness.run import compare_backends, resolve_names
+
+    p = parser()
+    args = p.parse_args(argv)
+    options.check_spec_names(args.specs, commands=p.commands)
+    options.finish(args)
+    todo = resolve_names(args.specs)
+    requests = sum(len(spec.modes) for _, spec, _ in todo)  # one per mode
+    with session(args.backends, args.timeout, {b: requests for b in args.backends}, args.quiet) as s:
+        run = compare_backends(s.pool, args.specs, args.backends, args.dtype, args.seed, dump=args.dump,
+                               on_event=s.progress, work_dir=s.work, taps=args.taps)
+    return finish(run, args, s)
