@@ -2,7 +2,8 @@
 
 I, F, O = sigmoid(X W_x* + H W_h* + b_*);  C~ = tanh(X W_xc + H W_hc + b_c);  C = F * C + I * C~;
 H = O * tanh(C), over a time-major (T, N, C) input from the given (H, C) (``lstm_scratch_zero_state``:
-called without them, from the book's default, zeros); returns every H (stacked) and the last (H, C). Weights are (inputs, outputs); canonical names are the PyTorch class's attributes.
+called without them, from the book's default, zeros); returns every H (stacked) and the last (H, C).
+Weights are (inputs, outputs); canonical names are the PyTorch class's attributes.
 
 Unlike ``GRUScratch``, this is ``nn.LSTM``'s function: with ``W_x* = W_i*.T``, ``W_h* = W_h*.T``,
 ``b_* = b_i* + b_h*`` (``nn.LSTM``'s gates are i, f, g, o; the book's input node C~ is g) the outputs
