@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from harness.data import rng, run_reference
-from specs._ops import MaxPoolTie
+from harness.spec import MaxPoolTie
 
 # The central difference (step h = FD_STEP of the quantity's scale) is accurate to ~h^2 (truncation) plus
 # ~1e-16/h (rounding), both far below FD_TOLERANCE; in float32 the backend's own rounding (~1e-6 on

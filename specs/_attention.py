@@ -7,14 +7,9 @@ every key (a plain softmax).
 
 import numpy as np
 
-from specs._ops import linear, no_tap, relu
+from specs._ops import layer_norm, linear, no_tap, relu, softmax
 
 FILL = -1e6  # what the book's masked_softmax puts in place of a masked score
-
-
-def softmax(x, axis=-1):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
 
 
 def masked_softmax(X, valid_lens):
@@ -54,13 +49,6 @@ def multihead_attention(queries, keys, values, valid_lens, p, prefix, heads, tap
     lens = None if valid_lens is None else np.repeat(valid_lens, heads, axis=0)
     out = tap(f"{prefix}attention", dot_product_attention(q, k, v, lens))
     return proj("W_o", transpose_output(out, heads))
-
-
-def layer_norm(x, weight, bias, eps=1e-5):
-    """Over the last axis, with the biased variance (every framework's LayerNorm)."""
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
 def ffn(X, p, prefix, tap=no_tap):

@@ -36,6 +36,4 @@ SPEC = Spec(
     output_layout={"output": "TNC", "h_n": "LNH"},
     params=_rnn.params("gru", "rnn.", C, H, num_layers=L),
     reference=deep_gru,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why=_rnn.TOLERANCE_WHY,
 )

@@ -37,9 +37,8 @@ SPEC = Spec(
     params={"hidden.weight": (64, 20), "hidden.bias": (64,), "out.weight": (10, 64), "out.bias": (10,)},
     reference=gelu_mlp,
     taps={"hidden": None},
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why="each framework's erf is accurate to float32/float64 rounding; float32 measured ~3e-7. "
-    "The tanh approximation is ~1e-4 away, far outside.",
+    tolerance_why="each framework's erf is accurate to float32/float64 rounding; the tanh approximation "
+    "differs from it by up to 4.7e-4 (absolute, a property of the two formulas), far outside.",
     variants=(
         Variant(
             name="gelu_mlp_tanh",

@@ -33,8 +33,6 @@ class GRUScratch(nn.Module):
 class GRUScratchOnesState(GRUScratch):
     """Starts from a state of ones when none is given (a trap here)."""
 
-    def forward(self, inputs, H=None):
-        if H is None:
-            H = torch.ones((inputs.shape[1], self.num_hiddens),
-                           dtype=inputs.dtype)
+    def forward(self, inputs):
+        H = torch.ones((inputs.shape[1], self.num_hiddens), dtype=inputs.dtype)
         return super().forward(inputs, H)
