@@ -7,10 +7,10 @@ which the exact match checks. Every realisation sets epsilon 1e-5 explicitly: th
 (E[x^2] - E[x]^2 loses precision).
 
 The book's four versions differ, relative to the spec on its data: JAX's ``nn.LayerNorm()`` keeps
-flax's 1e-6 (4.1e-6: below the float32 tolerance, so only float64 sees it, the variant
-``add_norm_eps_default``), TensorFlow's keeps Keras's 1e-3 (4.5e-4), and TensorFlow's ``norm_shape``
+flax's 1e-6 (below the float32 tolerance, so only float64 sees it: the variant
+``add_norm_eps_default``), TensorFlow's keeps Keras's 1e-3, and TensorFlow's ``norm_shape``
 argument is the *axis* of ``LayerNormalization``: the book's §11.7 TensorFlow demo passes ``[1, 2]``,
-normalising over time and features together (0.51, with its epsilon 1e-3).
+normalising over time and features together.
 """
 
 from harness.spec import Input, Param, Spec, Variant

@@ -9,8 +9,8 @@ parameters' gradients. Dropout p = 0.5 between the layers, in evaluation mode: t
 exact match checks (Keras's ``GRUCell(dropout=)`` drops each cell's input, layer 0's too, in training).
 
 The book's four versions agree for two layers; its JAX ``GRU`` feeds the raw input to every layer but
-the last, which only changes the function from three layers on (measured in
-../shared/FRAMEWORK_CONVENTIONS.md: 0.46). TensorFlow's passes ``time_major=True`` (gone in Keras 3).
+the last, which only changes the function from three layers on. TensorFlow's passes
+``time_major=True`` (gone in Keras 3).
 """
 
 from harness.spec import Input, Spec

@@ -9,7 +9,7 @@ checked on its output and the gradients of queries, keys and values.
 
 The book's four versions compute this function (the JAX one also returns the attention weights; here
 flax ``sow``s them, as PyTorch, Keras and Gluon keep them in ``self.attention_weights``). Without the
-1/sqrt(d) scale the output is off by 0.22 (relative) here (the variant ``transformer_unscaled`` shows where
+1/sqrt(d) scale every output moves (the variant ``transformer_unscaled`` shows where
 that mistake is found in a Transformer block).
 """
 

@@ -5,8 +5,8 @@ this spec, then scaled and shifted elementwise (weight, bias: 16 values each). I
 training and evaluation, so it is checked once. The defaults differ (``FRAMEWORK_CONVENTIONS.md`` T14):
 eps is 1e-5 in PyTorch and Gluon, 1e-6 in flax and 1e-3 in Keras, and flax computes the variance as
 E[x²] - E[x]² unless ``use_fast_variance=False``; every realisation writes both out. The book's AddNorm
-leaves them at the defaults: Keras's eps moves this block's output by 7.0e-4 relative (kept as the
-variant ``layer_norm_keras_eps``), flax's by 6.4e-6 — below the float32 tolerance here, which is why the
+leaves them at the defaults: Keras's eps moves every output (kept as the variant
+``layer_norm_keras_eps``), flax's less than the float32 tolerance here, which is why the
 realisations set the epsilon rather than trusting a tolerance to see it (float64 does see it).
 """
 

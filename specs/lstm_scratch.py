@@ -7,7 +7,7 @@ Weights are (inputs, outputs); canonical names are the PyTorch class's attribute
 
 Unlike ``GRUScratch``, this is ``nn.LSTM``'s function: with ``W_x* = W_i*.T``, ``W_h* = W_h*.T``,
 ``b_* = b_i* + b_h*`` (``nn.LSTM``'s gates are i, f, g, o; the book's input node C~ is g) the outputs
-agree to 2e-16 (relative, float64) on the ``lstm`` spec's data.
+agree to float64 rounding.
 
 The book's four versions compute this function; they return the outputs as a Python list (stacked
 here) and ``(H, C)`` as the state (the JAX scratch cell carries ``(H, C)`` too, unlike flax's own

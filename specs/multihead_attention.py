@@ -9,7 +9,7 @@ block with one valid length per query, (2, 4) (``multihead_attention_per_query``
 example repeats its rows), and with none (``multihead_attention_all_keys``: ``valid_lens=None``, every
 key counts). Dropout p = 0.5 in evaluation mode: the identity, which the exact match checks.
 The key projection's bias cannot change the output: it adds q . b_k to every score of a query, and the
-softmax does not see a common shift. Its gradient is zero up to rounding (~1e-8 in float32), where a
+softmax does not see a common shift. Its gradient is zero up to rounding, where a
 relative comparison would compare noise with noise, so it is checked to be zero against the block's
 largest gradient (``Param.inert``).
 

@@ -4,7 +4,7 @@ On (2, 2, 5, 5) maps (a batch of 2, 2 channels pooled separately) -> (2, 2, 3, 3
 rows/columns -1, 1, 3, so every border window reaches into the padding. The ``_6x6`` cases pool
 (2, 2, 6, 6) maps -> (2, 2, 3, 3) with the same windows: there no window reaches the padding after
 the last row and column. On a 5x5 map padding 1 is what TF's 'SAME' pads too, (1, 1); on a 6x6 map 'SAME'
-pads (0, 1), the odd padded row after (shared/conventions/conv.md, T3), with the same output shape:
+pads (0, 1), the odd padded row after, with the same output shape:
 only the even map tells explicit padding 1 from 'SAME' (the trap ``max_pool_same_pads_after``).
 
 * ``max_pool``: padded cells are -inf and never win. It assumes no ties: random inputs have none, and a

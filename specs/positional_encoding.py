@@ -9,10 +9,10 @@ layer's input (``harness.checks.dropout_checks``): each output 0 or (X + P) / (1
 fraction near p, the input gradient the same mask times the cotangent over 1 - p.
 
 The book's PyTorch, JAX and TensorFlow versions build the table in float32 explicitly
-(``dtype=torch.float32``): in a float64 run its entries are off the float64 table by up to 1.6e-6
-(rows 0..59; 2.8e-5 by row 999), 3.4e-7 relative on this spec's output, which only a float64 check
-sees. The realisations build it without that dtype (PyTorch in its default dtype, the run's; Gluon,
-Keras and flax in float64, cast to X's dtype when added).
+(``dtype=torch.float32``): in a float64 run its entries carry float32 rounding, far below the float32
+tolerance and far above float64's, which only a float64 check sees. The realisations build it without
+that dtype (PyTorch in its default dtype, the run's; Gluon, Keras and flax in float64, cast to X's dtype
+when added).
 """
 
 from harness.spec import Input, Spec, Variant
