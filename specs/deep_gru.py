@@ -5,8 +5,8 @@ the block returns layer 1's outputs (T, N, H) and both final states (2, N, H). K
 ``RNN`` over two stacked ``GRUCell``s and flax's a list of two ``nn.RNN``; both keep one state per layer
 (the harness stacks them). There is no output of layer 0 to tap in PyTorch's or Gluon's fused layer, nor
 in Keras's stacked cells: a mistake in one layer shows in its final state (``h_n[k]``) and its
-parameters' gradients. Dropout p = 0.5 between the layers, in evaluation mode: the identity, which the
-exact match checks (Keras's ``GRUCell(dropout=)`` drops each cell's input, layer 0's too, in training).
+parameters' gradients. No dropout between the layers (Keras's ``GRUCell(dropout=)`` would drop each
+cell's input, layer 0's too, in training).
 
 The book's four versions agree for two layers; its JAX ``GRU`` feeds the raw input to every layer but
 the last, which only changes the function from three layers on. TensorFlow's passes
@@ -30,7 +30,7 @@ SPEC = Spec(
     title="two-layer GRU, nn.GRU(8, 16, num_layers=2), from given states",
     section="10.3 Deep Recurrent Neural Networks",
     model="GRU",
-    args={"num_inputs": C, "num_hiddens": H, "num_layers": L, "dropout": 0.5},
+    args={"num_inputs": C, "num_hiddens": H, "num_layers": L},
     inputs={"X": Input((T, N, C), layout="TNC"), "H": Input((L, N, H), layout="LNH")},
     outputs=("output", "h_n"),
     output_layout={"output": "TNC", "h_n": "LNH"},

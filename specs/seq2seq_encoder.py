@@ -5,8 +5,7 @@ two-layer GRU of ``deep_gru`` (16 hidden units) from zero states; the block retu
 state (9, 4, 16) and both layers' final states (2, 4, 16). The ids are an integer input: there is no
 gradient for them, only for the embedding table and the GRU. PyTorch and Gluon transpose X to
 time-major before the embedding (as the book does); Keras and flax embed batch-major and the harness
-transposes their outputs. Dropout p = 0.5 between the GRU layers, in evaluation mode: the identity,
-which the exact match checks.
+transposes their outputs.
 
 The book's four versions compute this function (its JAX GRU's layer bug only shows from three layers
 on); the TensorFlow version passes ``time_major=True``, gone in Keras 3.
@@ -32,7 +31,7 @@ SPEC = Spec(
     title="Seq2SeqEncoder: Embedding(10, 8) and a two-layer GRU(8, 16) over token ids",
     section="10.7 Sequence-to-Sequence Learning for Machine Translation",
     model="Seq2SeqEncoder",
-    args={"vocab_size": V, "embed_size": E, "num_hiddens": H, "num_layers": L, "dropout": 0.5},
+    args={"vocab_size": V, "embed_size": E, "num_hiddens": H, "num_layers": L},
     inputs={"X": Input((N, T), dist=f"randint:{V}")},
     outputs=("output", "state"),
     output_layout={"output": "TNC", "state": "LNH"},
