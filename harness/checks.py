@@ -26,7 +26,7 @@ import warnings
 import numpy as np
 
 from harness.data import rng, run_reference
-from specs._ops import MaxPoolTie
+from harness.spec import MaxPoolTie
 
 # The central difference (step h = FD_STEP of the quantity's scale) is accurate to ~h^2 (truncation) plus
 # ~1e-16/h (rounding), both far below FD_TOLERANCE; in float32 the backend's own rounding (~1e-6 on
@@ -107,13 +107,16 @@ def base_quantity(quantity: str) -> str:
 def dropout_checks(spec, case, arrays: dict, tolerance: float) -> list[Check]:
     """Training-mode dropout, where each framework draws its own mask, checked by what any right mask gives.
 
-    With ``m`` the kept positions (``output != 0``) and ``p`` the drop probability: every output is 0 or
-    ``x / (1 - p)``; the dropped fraction lies within 4 binomial standard deviations of ``p`` (a false
-    alarm about once in 16,000 draws; a swapped keep/drop probability or a missing rescale is far outside);
-    the input gradient is ``m * cotangent / (1 - p)`` with the same mask.
+    ``x`` is the block's evaluation-mode output: a dropout layer's input, or what a block that ends in
+    dropout (``PositionalEncoding``) gives before it. With ``m`` the kept positions (``output != 0``)
+    and ``p`` the drop probability: every output is 0 or ``x / (1 - p)``; the dropped fraction lies
+    within 4 binomial standard deviations of ``p`` (a false alarm about once in 16,000 draws; a swapped
+    keep/drop probability or a missing rescale is far outside); the input gradient is
+    ``m * cotangent / (1 - p)`` with the same mask (the input reaches the dropout through an identity or
+    a constant shift).
     """
     p = spec.dropout
-    x = next(iter(case.inputs.values())).astype(np.float64)
+    x = run_reference(spec, case.inputs, case.params, case.constants, mode="eval")["output"]
     ct = next(iter(case.cotangents.values())).astype(np.float64)
     y, g = arrays.get("output"), arrays.get("grad:input")
     if y is None or np.shape(y) != x.shape:

@@ -14,8 +14,7 @@ import zlib
 
 import numpy as np
 
-from harness.spec import Spec
-from specs._ops import MaxPoolTie
+from harness.spec import MaxPoolTie, Spec
 
 
 def rng(seed: int, *keys: str) -> np.random.Generator:

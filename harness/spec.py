@@ -25,6 +25,23 @@ from collections.abc import Callable, Mapping
 
 DTYPES = ("float32", "float64")
 MODES = ("train", "eval")
+# The tolerance most blocks are held to: far above float32 rounding through a block of a few dot
+# products and far below any porting mistake (O(0.1) and up); float64 leaves no room for a silently
+# float32 computation.
+TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
+TOLERANCE_WHY = ("float32 rounds a few dot products and activations to ~1e-7 relative, well inside 1e-5; a "
+                 "porting mistake moves the output by O(0.1); float64 rounds to ~1e-15, and 1e-10 catches a "
+                 "computation done in float32.")
+
+
+class MaxPoolTie(UserWarning):
+    """A max-pool window whose maximum occurs more than once: where the gradient goes is a convention.
+
+    Every framework's pooling layer sends it to the first maximum (row-major), but a reduction written as
+    ``max`` may split it or copy it (shared/conventions/conv.md, T17), and the reference loss has a kink
+    there that no central difference can check. Specs assume no ties (random inputs have none); the
+    harness turns this warning into a failing note on the gradient checks instead of a silent pass.
+    """
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,8 +143,9 @@ class Spec:
     model: str  # the class or function each backend's ``<module>.py`` defines
     inputs: Mapping[str, Input]
     reference: Callable
-    tolerance: Mapping[str, float]  # max relative error per dtype (see harness.checks)
-    tolerance_why: str
+    # max relative error per dtype (see harness.checks), and why that is right for this block
+    tolerance: Mapping[str, float] = dataclasses.field(default_factory=lambda: dict(TOLERANCE))
+    tolerance_why: str = ""  # TOLERANCE_WHY when the tolerance is the default one
     params: Mapping[str, Param | tuple] = dataclasses.field(default_factory=dict)
     constants: Mapping[str, Param | tuple] = dataclasses.field(default_factory=dict)
     args: Mapping[str, object] = dataclasses.field(default_factory=dict)
@@ -172,6 +190,10 @@ class Spec:
         missing = [d for d in DTYPES if d not in self.tolerance]
         if missing:
             raise ValueError(f"spec {self.name!r}: tolerance needs a value for {missing}")
+        if not self.tolerance_why:
+            if dict(self.tolerance) != TOLERANCE:
+                raise ValueError(f"spec {self.name!r}: a tolerance other than the default needs tolerance_why")
+            object.__setattr__(self, "tolerance_why", TOLERANCE_WHY)
 
     def zero_grad(self, name: str, mode: str) -> ZeroGrad | None:
         """The declaration that parameter ``name``'s gradient is zero by construction in ``mode``, if any."""

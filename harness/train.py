@@ -43,7 +43,7 @@ from harness import checks, optim
 from harness.data import make_case, make_target, reference_step, rng
 from harness.protocol import load_arrays, save_arrays
 from harness.run import Result, apply_divergences, declared_divergence, vote
-from specs._ops import MaxPoolTie
+from harness.spec import MaxPoolTie
 
 
 @dataclasses.dataclass

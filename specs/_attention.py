@@ -1,22 +1,20 @@
 """Float64 references of d2l's attention blocks (§11.3-11.7), batch-major as the book writes them.
 
 Layouts are canonical: Linear weights (out, in); queries (N, Tq, d), keys (N, S, d), values (N, S, v);
-``valid_lens`` (N,) or (N, Tq) integers: key j is kept for a query iff j < its valid length.
+``valid_lens`` (N,) or (N, Tq) integers: key j is kept for a query iff j < its valid length; None keeps
+every key (a plain softmax).
 """
 
 import numpy as np
 
-from specs._ops import linear, no_tap, relu
+from specs._ops import layer_norm, linear, no_tap, relu, softmax
 
 FILL = -1e6  # what the book's masked_softmax puts in place of a masked score
 
 
-def softmax(x, axis=-1):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
 def masked_softmax(X, valid_lens):
+    if valid_lens is None:
+        return softmax(X)
     shape = X.shape
     lens = np.repeat(valid_lens, shape[1]) if valid_lens.ndim == 1 else valid_lens.reshape(-1)
     kept = np.arange(shape[-1])[None, :] < lens[:, None]
@@ -48,15 +46,9 @@ def multihead_attention(queries, keys, values, valid_lens, p, prefix, heads, tap
     q = transpose_qkv(proj("W_q", queries), heads)
     k = transpose_qkv(proj("W_k", keys), heads)
     v = transpose_qkv(proj("W_v", values), heads)
-    out = tap(f"{prefix}attention", dot_product_attention(q, k, v, np.repeat(valid_lens, heads, axis=0)))
+    lens = None if valid_lens is None else np.repeat(valid_lens, heads, axis=0)
+    out = tap(f"{prefix}attention", dot_product_attention(q, k, v, lens))
     return proj("W_o", transpose_output(out, heads))
-
-
-def layer_norm(x, weight, bias, eps=1e-5):
-    """Over the last axis, with the biased variance (every framework's LayerNorm)."""
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
 def ffn(X, p, prefix, tap=no_tap):

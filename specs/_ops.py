@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 
+from harness.spec import MaxPoolTie
+
 
 def linear(x, weight, bias=None):
     """y = x W^T + b, as torch.nn.Linear."""
@@ -21,6 +23,19 @@ def relu(x):
 
 def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis``, shifted by the max first (the result is the same)."""
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def layer_norm(x, weight, bias, eps=1e-5):
+    """Over the last axis, with the biased variance (every framework's LayerNorm)."""
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
 
 
 def no_tap(name, value):
@@ -48,16 +63,6 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training)
     moving_var = (1.0 - momentum) * moving_var + momentum * var.reshape(shape)
     return gamma * X_hat + beta, moving_mean, moving_var
 # --- convolutions and pooling (NCHW, weights (O, I, kH, kW)) ------------------------------------------
-
-
-class MaxPoolTie(UserWarning):
-    """A max-pool window whose maximum occurs more than once: where the gradient goes is a convention.
-
-    Every framework's pooling layer sends it to the first maximum (row-major), but a reduction written as
-    ``max`` may split it or copy it (shared/conventions/conv.md, T17), and the reference loss has a kink
-    there that no central difference can check. Specs assume no ties (random inputs have none); the
-    harness turns this warning into a failing note on the gradient checks instead of a silent pass.
-    """
 
 
 def pad2d(x, padding, value=0.0):

@@ -6,22 +6,18 @@ Formulas as PyTorch documents them (gate blocks stacked along axis 0 of each wei
           n = tanh(W_in x + b_in + r * (W_hn h + b_hn))          # the reset gate acts *after* W_hn
           h' = (1 - z) * n + z * h
     LSTM  i, f, g, o = sigmoid, sigmoid, tanh, sigmoid of (W_ih x + b_ih + W_hh h + b_hh) blocks
-          c' = f * c + i * g;  h' = o * tanh(c')
+          c_t' = f * c_t + i * g;  h' = o * tanh(c_t')   # c_t: the memory cell (d2l's C_t)
 """
 
 import numpy as np
 
+from harness.recurrent import PARTS
 from harness.spec import Param
 from specs._ops import sigmoid
 
-PARTS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-TOLERANCE_WHY = ("float32: up to 9 steps of 8- to 32-term dot products through tanh/sigmoid gates, measured at "
-                 "most 3.0e-7 relative over the recurrent blocks in all four frameworks; 1e-5 leaves 30x headroom "
-                 "and is 1e4x below a swapped gate block (0.65) or a dropped bias (0.44). float64: 5.4e-16.")
 
-
-def cell(kind, x, h, c, w_ih, w_hh, b_ih, b_hh):
-    """One time step: (h', c') (c' is None except for the LSTM)."""
+def cell(kind, x, h, c_t, w_ih, w_hh, b_ih, b_hh):
+    """One time step: (h', c_t') (the LSTM's memory cell c_t' is None for the others)."""
     gi, gh = x @ w_ih.T + b_ih, h @ w_hh.T + b_hh
     if kind == "rnn":
         return np.tanh(gi + gh), None
@@ -31,20 +27,19 @@ def cell(kind, x, h, c, w_ih, w_hh, b_ih, b_hh):
         n = np.tanh(i_n + r * hn)
         return (1 - z) * n + z * h, None
     i, f, g, o = np.split(gi + gh, 4, axis=-1)
-    c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
-    return sigmoid(o) * np.tanh(c), c
+    c_t = sigmoid(f) * c_t + sigmoid(i) * np.tanh(g)
+    return sigmoid(o) * np.tanh(c_t), c_t
 
 
-def layer(kind, xs, h, c, p, reverse=False):
-    """One direction of one layer over a (T, N, C) sequence: outputs (T, N, H), final h, final c."""
+def layer(kind, xs, h, c_t, p, reverse=False):
+    """One direction of one layer over a (T, N, C) sequence: outputs (T, N, H), final h, final c_t."""
     w_ih, w_hh, b_ih, b_hh = (p[k] for k in PARTS)
     steps = range(len(xs) - 1, -1, -1) if reverse else range(len(xs))
     outs = [None] * len(xs)
     for t in steps:
-        h, c_next = cell(kind, xs[t], h, c, w_ih, w_hh, b_ih, b_hh)
-        c = c_next
+        h, c_t = cell(kind, xs[t], h, c_t, w_ih, w_hh, b_ih, b_hh)
         outs[t] = h
-    return np.stack(outs), h, c
+    return np.stack(outs), h, c_t
 
 
 def recurrent(kind, xs, h0, c0, params, prefix="", num_layers=1, bidirectional=False):
@@ -57,10 +52,10 @@ def recurrent(kind, xs, h0, c0, params, prefix="", num_layers=1, bidirectional=F
             i = k * len(directions) + d
             suffix = f"_l{k}" + ("_reverse" if reverse else "")
             p = {part: params[f"{prefix}{part}{suffix}"] for part in PARTS}
-            seq, h, c = layer(kind, out, h0[i], None if c0 is None else c0[i], p, reverse)
+            seq, h, c_t = layer(kind, out, h0[i], None if c0 is None else c0[i], p, reverse)
             outs.append(seq)
             h_n.append(h)
-            c_n.append(c)
+            c_n.append(c_t)
         out = np.concatenate(outs, axis=-1)
     return out, np.stack(h_n), (None if c0 is None else np.stack(c_n))
 

@@ -33,6 +33,4 @@ SPEC = Spec(
     output_layout={"output": "TNC", "h_n": "LNH"},
     params=_rnn.params("gru", "rnn.", C, H, bidirectional=True),
     reference=bi_gru,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why=_rnn.TOLERANCE_WHY,
 )

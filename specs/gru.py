@@ -36,8 +36,6 @@ SPEC = Spec(
     output_layout={"output": "TNC", "h_n": "LNH"},
     params=_rnn.params("gru", "rnn.", C, H),
     reference=gru,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why=_rnn.TOLERANCE_WHY,
     variants=(
         Variant(
             name="gru_gates_zrn",

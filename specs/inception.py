@@ -44,7 +44,4 @@ SPEC = Spec(
           "b4_2": "NCHW"},
     output_layout="NCHW",
     reference=inception,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why="sums of at most 50 products per conv, two deep: float32 measured <= 6e-7 relative "
-    "over seeds 0-3, float64 ~1e-15. Branches concatenated in the wrong order or axis are off by O(1).",
 )

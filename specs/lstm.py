@@ -36,8 +36,6 @@ SPEC = Spec(
     output_layout={"output": "TNC", "h_n": "LNH", "c_n": "LNH"},
     params=_rnn.params("lstm", "rnn.", C, H),
     reference=lstm,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why=_rnn.TOLERANCE_WHY,
     variants=(
         Variant(
             name="lstm_carry_order",

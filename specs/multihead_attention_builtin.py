@@ -31,9 +31,6 @@ SPEC = Spec(
             "valid_lens": Input((N,), dist=f"randint:1:{S + 1}")},
     params={f"attention.{k}": v for k, v in PARAMS.items()},
     reference=multihead_attention_builtin,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why="100-term projections around a 20-term-score softmax: float32 measured 4.9e-7, float64 "
-    "6.4e-16 (Keras 1.4e-8: its declared float64 limit).",
     variants=(
         Variant(
             name="mha_mask_inverted",

@@ -6,7 +6,8 @@ b1 (the stem): Conv2d(1, 8, 7, stride 2, padding 3) -> BatchNorm -> ReLU -> MaxP
 average pooling, Flatten, Linear) adds nothing stateful. This is the book's ``ResNet`` with
 ``arch=((2, 8), (2, 16))``, its first channel count scaled down from 64 to 8, so that the float64
 reference and its directional checks stay fast. Its nine BatchNorms are built in: both modes checked,
-``state:`` compared for every buffer.
+``state:`` compared for every buffer; the running variances move by the *biased* batch variance (the
+spec's choice, as flax, Keras and Gluon), PyTorch's unbiased update being its declared divergence.
 
 Where the book's versions differ: the stages are attributes (``self.b1``, ``self.b2``, ``self.b3``) where
 the book's PyTorch adds them to one ``nn.Sequential`` by ``add_module``, which only PyTorch can name
@@ -59,6 +60,7 @@ SPEC = Spec(
           **{prefix[:-1]: "NCHW" for prefix, *_ in BLOCKS}},
     reference=resnet,
     tolerance={"float32": 1e-4, "float64": 1e-10},
-    tolerance_why="BatchNorm shifts' gradients sum up to 1024 terms that largely cancel, through four residual "
-    "blocks: float32 measured up to 3e-5 relative there; float64 ~1e-14.",
+    tolerance_why="float32: BatchNorm shifts' gradients sum up to 1024 terms that largely cancel, through four "
+    "residual blocks, so their relative rounding is far above the other gradients'; 1e-4 is still 1e3x below "
+    "a porting mistake. float64 is unaffected.",
 )

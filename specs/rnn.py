@@ -35,8 +35,6 @@ SPEC = Spec(
     output_layout={"output": "TNC", "h_n": "LNH"},
     params=_rnn.params("rnn", "rnn.", C, H),
     reference=rnn,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why=_rnn.TOLERANCE_WHY,
     variants=(
         Variant(
             name="rnn_relu_default",

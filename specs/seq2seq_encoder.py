@@ -38,6 +38,4 @@ SPEC = Spec(
     params={"embedding.weight": Param((V, E), init="normal"), **_rnn.params("gru", "rnn.rnn.", E, H, num_layers=L)},
     taps={"embedding": "TNC"},
     reference=seq2seq_encoder,
-    tolerance={"float32": 1e-5, "float64": 1e-10},
-    tolerance_why=_rnn.TOLERANCE_WHY,
 )

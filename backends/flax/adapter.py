@@ -6,7 +6,8 @@ is then mapped to canonical names with the rules in ``harness.adapter``. ``jax_e
 the start: float32 runs stay float32 because every array handed in is float32.
 
 The mode is the realisation's ``training`` field, as in the book's JAX edition (``nn.BatchNorm(not
-self.training)``, ``nn.Dropout(p, deterministic=not self.training)``); in training mode ``apply`` may
+self.training)``, ``nn.Dropout(p, deterministic=not self.training)``), or the ``training`` argument of
+its ``__call__`` where it takes one (the book's ``PositionalEncoding``, ``AddNorm``); in training mode ``apply`` may
 change the ``batch_stats`` collection (``mutable``) and gets a ``dropout`` random key. Built-in layers name
 their variables differently from PyTorch (``scale``, ``mean``, ``var``): ``RENAMES`` maps them, per class.
 """
@@ -51,6 +52,14 @@ def mode_kwargs(factory, mode) -> dict:
     if "training" in fields:
         return {"training": mode == "train"}
     return {"deterministic": mode != "train"} if "deterministic" in fields else {}
+
+
+def call_kwargs(model, mode) -> dict:
+    """``training=`` for a realisation whose ``__call__`` takes it (and that has no such field)."""
+    if not isinstance(model, nn.Module) or "training" in getattr(model, "__dataclass_fields__", {}):
+        return {}
+    takes = "training" in inspect.signature(type(model).__call__).parameters
+    return {"training": mode == "train"} if takes else {}
 
 
 class Built:
@@ -253,6 +262,7 @@ class Adapter(adapter.Adapter):
                   **dict(zip(diff, diff_xs))}
             out, state = built.model.apply(
                 {"params": params, **others}, *(xs[k] for k in names), rngs=self.rngs(),
+                **call_kwargs(built.model, self.mode),
                 mutable=["intermediates", *(mutable or [])],
                 capture_intermediates=lambda m, method: method == "__call__" and m.path in wanted)
             found = state.get("intermediates", {})
@@ -304,7 +314,8 @@ class Adapter(adapter.Adapter):
         xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in inputs.values()]  # lists: per-layer states
 
         def loss_fn(params, others):
-            outs, changed = built.model.apply({"params": params, **others}, *xs, rngs=self.rngs(), mutable=mutable)
+            outs, changed = built.model.apply({"params": params, **others}, *xs, rngs=self.rngs(), mutable=mutable,
+                                              **call_kwargs(built.model, self.mode))
             loss = sum(w * jnp.mean((o - t) ** 2) for o, (t, w) in zip(adapter.leaves(outs), targets))
             return loss, changed
 

@@ -21,7 +21,10 @@ class GRUScratch(nn.Module):
         self.W_xr, self.W_hr, self.b_r = triple('r')  # Reset gate
         self.W_xh, self.W_hh, self.b_h = triple('h')  # Candidate hidden state
 
-    def __call__(self, inputs, H):
+    def __call__(self, inputs, H=None):
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = jnp.zeros((inputs.shape[1], self.num_hiddens), inputs.dtype)
+
         def scan_fn(H, X):
             Z = jax.nn.sigmoid(X @ self.W_xz + H @ self.W_hz + self.b_z)
             R = jax.nn.sigmoid(X @ self.W_xr + H @ self.W_hr + self.b_r)

@@ -22,7 +22,10 @@ class LSTMScratch(nn.Module):
         self.W_xo, self.W_ho, self.b_o = triple('o')  # Output gate
         self.W_xc, self.W_hc, self.b_c = triple('c')  # Input node
 
-    def __call__(self, inputs, H, C):
+    def __call__(self, inputs, H=None, C=None):
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = C = jnp.zeros((inputs.shape[1], self.num_hiddens), inputs.dtype)
+
         def scan_fn(carry, X):
             H, C = carry
             I = jax.nn.sigmoid(X @ self.W_xi + H @ self.W_hi + self.b_i)

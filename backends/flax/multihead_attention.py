@@ -19,7 +19,8 @@ class MultiHeadAttention(nn.Module):
         self.W_v = nn.Dense(self.num_hiddens, use_bias=self.bias)
         self.W_o = nn.Dense(self.num_hiddens, use_bias=self.bias)
 
-    def __call__(self, queries, keys, values, valid_lens, training=False):
+    def __call__(self, queries, keys, values, valid_lens=None,
+                 training=False):
         # After transposing, shape of queries, keys, or values: (batch_size *
         # num_heads, no. of queries or key-value pairs, num_hiddens / num_heads)
         queries = self.transpose_qkv(self.W_q(queries))

@@ -12,3 +12,10 @@ class AvgPool(nn.Module):
     def __call__(self, X):  # every window is divided by 9, padded zeros included
         return nn.avg_pool(X, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)),
                            count_include_pad=True)
+
+
+class MaxPoolSame(nn.Module):
+    """'SAME' padding: like padding 1 on a 5x5 map only (a trap here)."""
+
+    def __call__(self, X):
+        return nn.max_pool(X, (3, 3), strides=(2, 2), padding='SAME')

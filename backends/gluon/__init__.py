@@ -34,6 +34,7 @@ TOLERANCES = {
        for name in ("residual", "residual_1x1", "residual_1x1_s2", "resnet", "conv_block", "dense_block",
                     "transition_block")},
     ("dropout", "float64"): (1e-7, _FLOAT32_DROPOUT),
+    ("positional_encoding", "float64"): (1e-7, _FLOAT32_DROPOUT + "; 2.4e-8 on PositionalEncoding's output"),
 }
 
 DIVERGENCES = {

@@ -7,6 +7,7 @@ from mxnet.gluon import nn
 class GRUScratch(nn.Block):
     def __init__(self, num_inputs, num_hiddens, sigma=0.01):
         super().__init__()
+        self.num_hiddens = num_hiddens
         # Parameters of the block (not the book's plain arrays), so that
         # they can be loaded and have gradients like every other block's
         init_weight = lambda name, *shape: self.params.get(
@@ -19,7 +20,10 @@ class GRUScratch(nn.Block):
         self.W_xr, self.W_hr, self.b_r = triple('r')  # Reset gate
         self.W_xh, self.W_hh, self.b_h = triple('h')  # Candidate hidden state
 
-    def forward(self, inputs, H):
+    def forward(self, inputs, H=None):
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = np.zeros((inputs.shape[1], self.num_hiddens),
+                         dtype=inputs.dtype)
         W_xz, W_hz, b_z = self.W_xz.data(), self.W_hz.data(), self.b_z.data()
         W_xr, W_hr, b_r = self.W_xr.data(), self.W_hr.data(), self.b_r.data()
         W_xh, W_hh, b_h = self.W_xh.data(), self.W_hh.data(), self.b_h.data()

@@ -7,6 +7,7 @@ from mxnet.gluon import nn
 class LSTMScratch(nn.Block):
     def __init__(self, num_inputs, num_hiddens, sigma=0.01):
         super().__init__()
+        self.num_hiddens = num_hiddens
         # Parameters of the block (not the book's plain arrays), so that
         # they can be loaded and have gradients like every other block's
         init_weight = lambda name, *shape: self.params.get(
@@ -20,7 +21,10 @@ class LSTMScratch(nn.Block):
         self.W_xo, self.W_ho, self.b_o = triple('o')  # Output gate
         self.W_xc, self.W_hc, self.b_c = triple('c')  # Input node
 
-    def forward(self, inputs, H, C):
+    def forward(self, inputs, H=None, C=None):
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = C = np.zeros((inputs.shape[1], self.num_hiddens),
+                             dtype=inputs.dtype)
         W_xi, W_hi, b_i = self.W_xi.data(), self.W_hi.data(), self.b_i.data()
         W_xf, W_hf, b_f = self.W_xf.data(), self.W_hf.data(), self.b_f.data()
         W_xo, W_ho, b_o = self.W_xo.data(), self.W_ho.data(), self.b_o.data()

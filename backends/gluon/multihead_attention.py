@@ -15,7 +15,7 @@ class MultiHeadAttention(nn.Block):
         self.W_v = nn.Dense(num_hiddens, use_bias=bias, flatten=False)
         self.W_o = nn.Dense(num_hiddens, use_bias=bias, flatten=False)
 
-    def forward(self, queries, keys, values, valid_lens):
+    def forward(self, queries, keys, values, valid_lens=None):
         # After transposing, shape of queries, keys, or values: (batch_size *
         # num_heads, no. of queries or key-value pairs, num_hiddens / num_heads)
         queries = self.transpose_qkv(self.W_q(queries))

@@ -14,11 +14,3 @@ class GRU(keras.Model):
         outputs, H = self.rnn(inputs, initial_state=H)
         return outputs, H
 
-
-class GRUResetBefore(GRU):
-    """reset_after=False: the reset gate scales h before the matmul."""
-
-    def __init__(self, num_inputs, num_hiddens):
-        super().__init__(num_inputs, num_hiddens)
-        self.rnn = keras.layers.GRU(num_hiddens, return_sequences=True,
-                                    return_state=True, reset_after=False)

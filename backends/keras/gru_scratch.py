@@ -7,6 +7,7 @@ from keras import ops
 class GRUScratch(keras.layers.Layer):
     def __init__(self, num_inputs, num_hiddens, sigma=0.01):
         super().__init__()
+        self.num_hiddens = num_hiddens
         init = keras.initializers.RandomNormal(stddev=sigma)
         init_weight = lambda name, *shape: self.add_weight(
             shape=shape, initializer=init, name=name)
@@ -19,7 +20,9 @@ class GRUScratch(keras.layers.Layer):
         self.W_xr, self.W_hr, self.b_r = triple('r')  # Reset gate
         self.W_xh, self.W_hh, self.b_h = triple('h')  # Candidate hidden state
 
-    def call(self, inputs, H):
+    def call(self, inputs, H=None):
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = ops.zeros((inputs.shape[1], self.num_hiddens), inputs.dtype)
         outputs = []
         for X in inputs:
             Z = ops.sigmoid(X @ self.W_xz + H @ self.W_hz + self.b_z)

@@ -7,6 +7,7 @@ from keras import ops
 class LSTMScratch(keras.layers.Layer):
     def __init__(self, num_inputs, num_hiddens, sigma=0.01):
         super().__init__()
+        self.num_hiddens = num_hiddens
         init = keras.initializers.RandomNormal(stddev=sigma)
         init_weight = lambda name, *shape: self.add_weight(
             shape=shape, initializer=init, name=name)
@@ -20,7 +21,9 @@ class LSTMScratch(keras.layers.Layer):
         self.W_xo, self.W_ho, self.b_o = triple('o')  # Output gate
         self.W_xc, self.W_hc, self.b_c = triple('c')  # Input node
 
-    def call(self, inputs, H, C):
+    def call(self, inputs, H=None, C=None):
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = C = ops.zeros((inputs.shape[1], self.num_hiddens), inputs.dtype)
         outputs = []
         for X in inputs:
             I = ops.sigmoid(X @ self.W_xi + H @ self.W_hi + self.b_i)

@@ -16,7 +16,7 @@ class MultiHeadAttention(keras.layers.Layer):
         self.W_v = keras.layers.Dense(num_hiddens, use_bias=bias)
         self.W_o = keras.layers.Dense(num_hiddens, use_bias=bias)
 
-    def call(self, queries, keys, values, valid_lens):
+    def call(self, queries, keys, values, valid_lens=None):
         # After transposing, shape of queries, keys, or values: (batch_size *
         # num_heads, no. of queries or key-value pairs, num_hiddens / num_heads)
         queries = self.transpose_qkv(self.W_q(queries))

@@ -24,3 +24,13 @@ class DotProductAttention(nn.Module):
         self.attention_weights = masked_softmax(scores, valid_lens)
         return torch.bmm(self.dropout(self.attention_weights), values)
 
+
+
+class DotProductAttentionAllKeys(DotProductAttention):
+    """Ignores the valid lengths: a plain softmax over every key."""
+
+    def forward(self, queries, keys, values, valid_lens=None):
+        d = queries.shape[-1]
+        scores = torch.bmm(queries, keys.transpose(1, 2)) / math.sqrt(d)
+        self.attention_weights = nn.functional.softmax(scores, dim=-1)
+        return torch.bmm(self.dropout(self.attention_weights), values)

@@ -17,8 +17,9 @@ class GRUScratch(nn.Module):
         self.W_xh, self.W_hh, self.b_h = triple()  # Candidate hidden state
 
     def forward(self, inputs, H=None):
-        if H is None:
-            H = torch.zeros((inputs.shape[1], self.num_hiddens))
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = torch.zeros((inputs.shape[1], self.num_hiddens),
+                            dtype=inputs.dtype)
         outputs = []
         for X in inputs:
             Z = torch.sigmoid(X @ self.W_xz + H @ self.W_hz + self.b_z)
@@ -27,3 +28,11 @@ class GRUScratch(nn.Module):
             H = Z * H + (1 - Z) * H_tilde
             outputs.append(H)
         return torch.stack(outputs), H
+
+
+class GRUScratchOnesState(GRUScratch):
+    """Starts from a state of ones when none is given (a trap here)."""
+
+    def forward(self, inputs):
+        H = torch.ones((inputs.shape[1], self.num_hiddens), dtype=inputs.dtype)
+        return super().forward(inputs, H)

@@ -7,6 +7,7 @@ from torch import nn
 class LSTMScratch(nn.Module):
     def __init__(self, num_inputs, num_hiddens, sigma=0.01):
         super().__init__()
+        self.num_hiddens = num_hiddens
         init_weight = lambda *shape: nn.Parameter(torch.randn(*shape) * sigma)
         triple = lambda: (init_weight(num_inputs, num_hiddens),
                           init_weight(num_hiddens, num_hiddens),
@@ -16,7 +17,10 @@ class LSTMScratch(nn.Module):
         self.W_xo, self.W_ho, self.b_o = triple()  # Output gate
         self.W_xc, self.W_hc, self.b_c = triple()  # Input node
 
-    def forward(self, inputs, H, C):
+    def forward(self, inputs, H=None, C=None):
+        if H is None:  # initial state with shape (batch_size, num_hiddens)
+            H = C = torch.zeros((inputs.shape[1], self.num_hiddens),
+                                dtype=inputs.dtype)
         outputs = []
         for X in inputs:
             I = torch.sigmoid(X @ self.W_xi + H @ self.W_hi + self.b_i)

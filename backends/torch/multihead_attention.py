@@ -16,7 +16,7 @@ class MultiHeadAttention(nn.Module):
         self.W_v = nn.LazyLinear(num_hiddens, bias=bias)
         self.W_o = nn.LazyLinear(num_hiddens, bias=bias)
 
-    def forward(self, queries, keys, values, valid_lens):
+    def forward(self, queries, keys, values, valid_lens=None):
         # After transposing, shape of queries, keys, or values: (batch_size *
         # num_heads, no. of queries or key-value pairs, num_hiddens / num_heads)
         queries = self.transpose_qkv(self.W_q(queries))

@@ -19,3 +19,11 @@ class PositionalEncoding(nn.Module):
     def forward(self, X):
         X = X + self.P[:, :X.shape[1], :].to(X.device)
         return self.dropout(X)
+
+
+class PositionalEncodingFunctionalDropout(PositionalEncoding):
+    """nn.functional.dropout defaults to training=True: it drops in .eval() too."""
+
+    def forward(self, X):
+        X = X + self.P[:, :X.shape[1], :].to(X.device)
+        return nn.functional.dropout(X, self.dropout.p)
