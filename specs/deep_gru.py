@@ -9,7 +9,7 @@ parameters' gradients.
 
 The book's four versions agree for two layers; its JAX ``GRU`` feeds the raw input to every layer but
 the last, which only changes the function from three layers on (measured in
-../shared/FRAMEWORK_CONVENTIONS.md: 0.46). TensorFlow's passes ``time_major=True`` (gone in Keras 3).
+docs/conventions/README.md, item 14: 0.46). TensorFlow's passes ``time_major=True`` (gone in Keras 3).
 """
 
 from harness.spec import Input, Spec
