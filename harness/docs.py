@@ -76,17 +76,29 @@ def doc_files() -> list[pathlib.Path]:
 
 
 def blocks(path: pathlib.Path, text: str | None = None) -> list[Block]:
+    """The marked blocks of a Markdown file, in order; a marker inside a code fence is an example, not a block."""
     text = path.read_text() if text is None else text
-    found = []
-    for m in BEGIN.finditer(text):
-        kind, command = m.group(1), m.group(2)
-        start = m.end() + 1
-        end = text.find("\n" + END[kind], m.end())
-        if end < 0:
-            raise DocsError(f"{path}:{text.count(chr(10), 0, m.start()) + 1}: '{m.group(0)}' has no "
-                            f"'{END[kind]}' after it")
-        found.append(Block(path, text.count("\n", 0, m.start()) + 1, kind, command, start, end + 1,
-                           text[start:end + 1]))
+    found, fenced, offset, lines = [], False, 0, text.splitlines(True)
+    i = 0
+    while i < len(lines):
+        line, start = lines[i], offset
+        offset += len(line)
+        i += 1
+        if line.startswith("```"):
+            fenced = not fenced
+        m = None if fenced else BEGIN.match(line.rstrip("\n"))
+        if not m:
+            continue
+        kind, command, first = m.group(1), m.group(2), offset
+        while i < len(lines) and lines[i].rstrip("\n") != END[kind]:
+            offset += len(lines[i])
+            i += 1
+        if i == len(lines):
+            raise DocsError(f"{path}:{text.count(chr(10), 0, start) + 1}: '{m.group(0)}' has no '{END[kind]}' "
+                            f"after it")
+        found.append(Block(path, text.count("\n", 0, start) + 1, kind, command, first, offset, text[first:offset]))
+        offset += len(lines[i])
+        i += 1
     return found
 
 
