@@ -2,8 +2,8 @@
 
 Each check script asserts its facts one at a time, prints ``ok: <fact>`` for each that holds, and stops at
 the first that does not: an ``AssertionError`` whose message starts with ``FAILED:`` (or names the probe
-subprocess that failed), exit status 1. The main environment's scripts write ``.npz`` fixtures that the
-gluon ones read, so a gluon check runs its main one first (once per session). Every script must exit 0,
+subprocess that failed), exit status 1. The conv and seq main scripts write ``.npz`` fixtures that their
+gluon scripts read, so those gluon checks run their main one first (once per session). Every script must exit 0,
 print no ``FAILED`` and print exactly the facts it asserts, so a fact dropped from a script is noticed.
 
 Only these: ``make test PYTEST_ARGS="-m conventions"``; everything else: ``-m "not conventions"``.
@@ -24,6 +24,7 @@ FACTS = {
     "check_conv_main": 157, "check_conv_gluon": 80,
     "check_seq_main": 114, "check_seq_gluon": 51,
 }
+READS_FIXTURES_OF = {"check_conv_gluon": "check_conv_main", "check_seq_gluon": "check_seq_main"}
 TIMEOUT = 1200  # seconds per script; all six take about 3 minutes on an idle 2-core machine
 
 pytestmark = pytest.mark.conventions
@@ -38,8 +39,8 @@ def check(tmp_path_factory):
     def run(name):
         if name not in done:
             env_name = name.rsplit("_", 1)[1]
-            if env_name == "gluon":
-                run(name.replace("_gluon", "_main"))  # writes the fixtures this one reads
+            if name in READS_FIXTURES_OF:
+                run(READS_FIXTURES_OF[name])  # writes the fixtures this one reads
             python = PYTHON[env_name]
             if not python.exists():
                 pytest.skip(f"{name}.py needs {python.relative_to(ROOT)}, which does not exist (make envs)")
@@ -56,8 +57,9 @@ def test_conventions_still_hold(check, name):
     p = check(name)
     facts = [line for line in p.stdout.splitlines() if line.startswith("ok: ")]
     tail = "\n".join((p.stdout + p.stderr).splitlines()[-15:])
-    reproduce = f"reproduce: tests/conventions/run-all  (or {PYTHON[name.rsplit('_', 1)[1]].relative_to(ROOT)} " \
-                f"tests/conventions/{name}.py, its main check first)"
+    python = PYTHON[name.rsplit("_", 1)[1]].relative_to(ROOT)
+    first = f"{READS_FIXTURES_OF[name]}.py, then " if name in READS_FIXTURES_OF else ""
+    reproduce = f"reproduce: tests/conventions/run-all  (or {first}{python} tests/conventions/{name}.py)"
     assert p.returncode == 0 and "FAILED" not in p.stdout + p.stderr, \
         f"{name}.py: a convention no longer holds (exit {p.returncode}) after {len(facts)} facts:\n{tail}\n{reproduce}"
     assert len(facts) == FACTS[name], \
