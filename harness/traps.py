@@ -133,7 +133,7 @@ def table(results) -> str:
 
 
 def markdown(results) -> str:
-    """The README's "what blockparity catches" table: one row per trap, its frameworks merged."""
+    """The "what blockparity catches" table of docs/traps.md: one row per trap, its frameworks merged."""
     by_name: dict = {}
     for t in results:
         by_name.setdefault(t.name, []).append(t)
@@ -157,7 +157,7 @@ def main(argv) -> int:
     p.add_argument("--backends")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="PATH")
-    p.add_argument("--markdown", action="store_true", help="print the README table instead")
+    p.add_argument("--markdown", action="store_true", help="print the Markdown table of docs/traps.md instead")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     chosen = parse_backends(args.backends)
