@@ -1,4 +1,4 @@
-"""blockparity's shared machinery (see README.md, "How it is built").
+"""blockparity's shared machinery (see docs/extending.md, "How it is built").
 
 NumPy's BLAS runs single-threaded here, in the coordinator and the workers alike: the float64 references'
 matrix products are small, and on a machine whose cores are busy with four framework workers, BLAS

@@ -3,7 +3,7 @@
 Each repetition runs ``compare.py`` as a fresh process, exactly as ``make compare`` does (new workers,
 warm caches), and reads the timing it records. The floor of a run is its slowest worker: that worker's
 own start (process spawn to framework imported) plus its own work on every block. The target is a whole
-run within 1.5x that floor; the ratio is what the README quotes.
+run within 1.5x that floor; the ratio is what docs/benchmark.md quotes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Canonical (ONNX/PyTorch) <-> native layouts, as plain NumPy. Each transform comes with its inverse.
 
-Verified facts these rely on are in ../shared/FRAMEWORK_CONVENTIONS.md (items 1 and 4) and re-checked by
+Verified facts these rely on are in docs/conventions/README.md (items 1 and 4) and re-checked by
 tests/test_layout.py against the frameworks themselves.
 """
 
@@ -70,7 +70,7 @@ def stack_states(a):
 
 # Multi-head projections: PyTorch's Linear weight (h*d, E_in) (the book's W_q, W_k, W_v) and W_o
 # (E_out, h*d), heads as contiguous d-blocks; Keras's and flax's attention layers keep the head axis:
-# kernels (E_in, h, d) and (h, d, E_out), biases (h, d) (../shared/conventions/seq.md §2.2).
+# kernels (E_in, h, d) and (h, d, E_out), biases (h, d) (docs/conventions/seq.md §2.2).
 def heads_kernel(weight, heads: int):
     """Linear weight (h*d, E_in) -> kernel (E_in, h, d)."""
     return np.ascontiguousarray(weight.T.reshape(weight.shape[1], heads, -1))

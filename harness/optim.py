@@ -216,7 +216,7 @@ def _kept(slot) -> str:
 def canonical_params(values: dict, by_name: dict, fused: dict, initial: dict) -> dict:
     """Parameter values after a step, native -> canonical. A fused slot (one native ``b_ih + b_hh``) cannot
     be split, so it is read as the one PyTorch model it is exactly equivalent to, at every step: ``bias_hh``
-    held at its initial value and ``bias_ih`` = the fused value minus it (FRAMEWORK_CONVENTIONS.md trap 1,
+    held at its initial value and ``bias_ih`` = the fused value minus it (docs/conventions/seq.md trap 1,
     the frozen-``bias_hh`` recipe). ``bias_ih`` is then checked exactly, and ``bias_hh`` shows what no
     one-bias framework can do: move both. Its backend declares that divergence, with its size."""
     import numpy as np

@@ -6,7 +6,7 @@ with ``_reverse`` appended for the backward direction of a bidirectional layer. 
 stacked along axis 0 in PyTorch's order (``GATES``): GRU (r, z, n), LSTM (i, f, g, o). Gluon stores the
 same arrays under other names; Keras stacks the gates along the kernel's last axis, GRU in (z, r, n)
 order, and holds one bias (LSTM, SimpleRNN) or both as rows of a (2, 3H) array (GRU reset_after=True);
-flax has one Dense per gate, with one bias where PyTorch adds two (../shared/conventions/seq.md §1).
+flax has one Dense per gate, with one bias where PyTorch adds two (docs/conventions/seq.md §1).
 
 Where a framework holds one bias for PyTorch's two, it is loaded with their sum and its gradient is the
 gradient of each (they enter the function only through the sum). Everything here is exact: a layer form
@@ -96,7 +96,7 @@ def canonical_layout(kind: str, part: str, fault=None):
 FUSED_BIAS_TRAINING = (
     "holds bias_ih + bias_hh as one parameter: forward and gradients map exactly through the sum, but an "
     "optimizer step moves the one parameter by one update where PyTorch moves each of the two "
-    "(FRAMEWORK_CONVENTIONS.md trap 11). The harness reads the one parameter as the PyTorch model it is "
+    "(docs/conventions/README.md trap 11). The harness reads the one parameter as the PyTorch model it is "
     "exactly equivalent to, bias_hh frozen at its initial value (harness.optim.canonical_params): "
     "bias_ih then trains exactly, and bias_hh lags by one update per step")
 _DECAY = ("; with coupled weight decay (the momentum optimizer here) the decay acts on the sum, so "

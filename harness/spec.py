@@ -38,7 +38,7 @@ class MaxPoolTie(UserWarning):
     """A max-pool window whose maximum occurs more than once: where the gradient goes is a convention.
 
     Every framework's pooling layer sends it to the first maximum (row-major), but a reduction written as
-    ``max`` may split it or copy it (shared/conventions/conv.md, T17), and the reference loss has a kink
+    ``max`` may split it or copy it (docs/conventions/conv.md, T17), and the reference loss has a kink
     there that no central difference can check. Specs assume no ties (random inputs have none); the
     harness turns this warning into a failing note on the gradient checks instead of a silent pass.
     """

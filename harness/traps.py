@@ -134,7 +134,7 @@ def table(results) -> str:
 
 
 def markdown(results) -> str:
-    """The README's "what blockparity catches" table: one row per trap, its frameworks merged."""
+    """The "what blockparity catches" table of docs/traps.md: one row per trap, its frameworks merged."""
     by_name: dict = {}
     for t in results:
         by_name.setdefault(t.name, []).append(t)

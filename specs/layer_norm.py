@@ -2,7 +2,7 @@
 
 Each row of 16 features is normalised by its own mean and *biased* variance, with eps = 1e-5 set by
 this spec, then scaled and shifted elementwise (weight, bias: 16 values each). It behaves the same in
-training and evaluation, so it is checked once. The defaults differ (``FRAMEWORK_CONVENTIONS.md`` T14):
+training and evaluation, so it is checked once. The defaults differ (``docs/conventions/conv.md`` T14):
 eps is 1e-5 in PyTorch and Gluon, 1e-6 in flax and 1e-3 in Keras, and flax computes the variance as
 E[x²] - E[x]² unless ``use_fast_variance=False``; every realisation writes both out. The book's AddNorm
 leaves them at the defaults: Keras's eps moves every output (kept as the variant

@@ -4,7 +4,8 @@ For scores X (2, 2, 4) and per-query valid lengths (2, 2), entries at key positi
 are replaced by -1e6 before the softmax, so they get weight exp(-1e6 - max) = 0 exactly in float32 and
 float64; the kept entries are an ordinary softmax. Valid lengths are drawn in [1, 4]: a query with no key
 at all (length 0) has no meaningful result, and frameworks disagree on it (d2l's -1e6 fill gives uniform
-weights, PyTorch's MultiheadAttention NaN, ``need_weights=False`` zeros). The spec keeps it out.
+weights, PyTorch's MultiheadAttention NaN, ``need_weights=False`` zeros; docs/conventions/seq.md
+trap 10). The spec keeps it out.
 
 The book's four versions compute this function (MXNet through ``npx.sequence_mask``); its PyTorch
 version fills in place, ``X[~mask] = value``, on a view of its input: called on a tensor that requires

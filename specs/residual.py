@@ -11,7 +11,7 @@ them: ``Residual(3)`` (identity shortcut), ``Residual(6, use_1x1conv=True)`` and
 use_1x1conv=True, strides=2)``, on 4 maps of 3 x 6 x 6.
 
 Where the book's versions differ: JAX and TensorFlow write conv1 with padding 'same', which at stride 2 on
-an even size pads (0, 1), not (1, 1) (``FRAMEWORK_CONVENTIONS.md`` T3): same output shape, and
+an even size pads (0, 1), not (1, 1) (``docs/conventions/conv.md`` T3): same output shape, and
 every output of the stride-2 block moves by O(1). Kept as the
 variant ``residual_same_padding``; these realisations pad 1 on every side (Keras with ``ZeroPadding2D(1)``).
 TensorFlow's BatchNormalization is also left at eps 1e-3, momentum 0.99 (see ``bn_lenet``). conv1's and

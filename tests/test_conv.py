@@ -22,7 +22,7 @@ def by_backend(run, name):
     return {r.backend: r for r in run.results if r.spec == name}
 
 
-@pytest.mark.parametrize("n, k, s, pads", [  # shared/conventions/conv.md §2, verified in every framework
+@pytest.mark.parametrize("n, k, s, pads", [  # docs/conventions/conv.md §2, verified in every framework
     (7, 3, 1, (1, 1)), (8, 4, 1, (1, 2)), (8, 3, 2, (0, 1)), (7, 3, 2, (1, 1)), (8, 4, 2, (1, 1)),
     (7, 4, 2, (1, 2)), (7, 2, 2, (0, 1)),
 ])

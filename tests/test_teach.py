@@ -83,7 +83,7 @@ def test_reference_and_mapping_come_from_the_spec_and_the_run(compare):
         cells = rows[f"{name} {teach.fmt_shape(param.shape)}"]
         want = [f"{inventory[b][name]['native']} {teach.fmt_shape(inventory[b][name]['shape'])}" for b in run.backends]
         assert cells == want, f"{name}: {cells} != the run's inventory {want}"
-    # the verified layout facts (../shared/conventions/core.md): flax and Keras kernels are (in, out)
+    # the verified layout facts (docs/conventions/core.md): flax and Keras kernels are (in, out)
     assert "params/hidden/kernel (20, 256)" in rows["hidden.weight (256, 20)"]
     assert "hidden.kernel (20, 256)" in rows["hidden.weight (256, 20)"]
     assert rows["parameters: 7,946 in 4"] == ["7,946 in 4"] * len(run.backends)

@@ -12,7 +12,7 @@ from harness.cli.session import exit_status, interrupted_line, out, session
 def parser() -> options.Parser:
     p = options.Parser(prog="compare.py traps", description="Run the catalogue of porting traps; exit 0 only if "
                        "every trap is caught and localised.")
-    p.add_argument("--markdown", action="store_true", help="print the README table instead")
+    p.add_argument("--markdown", action="store_true", help="print the Markdown table of docs/traps.md instead")
     options.add_run_options(p, dtype=None, dtype_help="only the traps caught in this dtype (default: each trap "
                             "in its own, and in the dtype whose blind spot it documents)")
     return p
