@@ -17,6 +17,8 @@ import pytest
 import specs
 from harness import checks
 from harness.data import make_case, make_target
+from harness.run import fragile
+from harness.spec import DTYPES
 from harness.train import Task, train_directions
 
 MARGIN = 10
@@ -76,3 +78,31 @@ def test_the_smoothness_test_tells_a_kink_from_a_curvature():
 
 def abs_kink(t, where):
     return 1.0 + t + 0.01 * abs(t - where)
+
+
+def _fragile(run):
+    out = []
+    for r in run.results:
+        if r.status in ("pass", "divergent"):
+            spec, optimizer = specs.resolve(r.variant_of or r.spec)[0], getattr(r, "optimizer", None)
+            out += [f"{r.spec}[{r.backend}]{f' {optimizer}' if optimizer else ''} {f}"
+                    for f in fragile(r, spec, run.dtype, optimizer)]
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_verdict_of_the_catalogue_is_clear_of_its_threshold(compare, dtype):
+    """Each pass is 3x below its tolerance, each declared divergence 3x inside the band it is declared
+    in: the catalogue's verdicts are the same on a CPU that rounds differently."""
+    run = compare(dtype=dtype)
+    assert [r for r in run.results if r.status in ("pass", "divergent")]
+    found = _fragile(run)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_verdict_of_the_training_steps_is_clear_of_its_threshold(train, dtype):
+    run = train(dtype=dtype)
+    assert [r for r in run.results if r.status in ("pass", "divergent")]
+    found = _fragile(run)
+    assert not found, "\n".join(found)
