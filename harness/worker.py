@@ -22,12 +22,15 @@ def _one_line(exc: BaseException) -> str:
 
 def realisation(backend: str, spec, variant):
     """The class or function that realises ``spec`` (or its ``variant``) in ``backend``."""
+    import backends
+
     model = (variant.model if variant else None) or spec.model
-    path = f"backends/{backend}/{spec.module}.py"
+    package = f"backends.{backends.realisations(backend)}"
+    path = f"{package.replace('.', '/')}/{spec.module}.py"
     try:
-        module = importlib.import_module(f"backends.{backend}.{spec.module}")
+        module = importlib.import_module(f"{package}.{spec.module}")
     except ModuleNotFoundError as e:
-        if e.name == f"backends.{backend}.{spec.module}":
+        if e.name == f"{package}.{spec.module}":
             raise LookupError(f"not realised: {path} does not exist") from None
         raise
     if not hasattr(module, model):
