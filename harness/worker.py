@@ -66,6 +66,7 @@ def main(backend: str) -> None:
     import json
 
     import specs
+    from harness.adapter import Request
 
     for line in sys.stdin:
         req = json.loads(line)
@@ -75,15 +76,13 @@ def main(backend: str) -> None:
         try:
             spec, variant = specs.resolve(req["spec"])
             factory = realisation(backend, spec, variant)
-            arrays = load_arrays(req["arrays"])
-            fault = variant.fault if variant else None
+            request = Request.from_message(req, spec, variant, factory, load_arrays(req["arrays"]))
             if req["op"] == "train":
                 from harness.optim import run_training
 
-                result = run_training(adapter, spec, factory, arrays, req, fault)
+                result = run_training(adapter, request)
             else:
-                result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False),
-                                     fault=fault, mode=req.get("mode", "eval"), seed=req.get("seed", 0))
+                result = adapter.run(request)
             save_arrays(req["out"], result.arrays)
             send(event="done", id=req["id"], ok=True, seconds=round(time.perf_counter() - t0, 4),
                  native_params=result.native_params)
