@@ -100,19 +100,6 @@ class Adapter(adapter.Adapter):
             variables = init(rngs(request.seed), *xs)
         return Built(model, variables, modules)
 
-    def canonical_prefix(self, path, modules) -> str:
-        """Rules 1 and 2 of harness.adapter, on a flax module path such as ('net', 'layers_0')."""
-        prefix = ""
-        for i, part in enumerate(path):
-            parent, m = modules.get(tuple(path[:i])), re.fullmatch(r"(.+)_(\d+)", part)
-            if m and isinstance(getattr(parent, m.group(1), None), (list, tuple)):
-                siblings = {p[i] for p in modules if len(p) > i and p[:i] == tuple(path[:i])}
-                only_list = all(re.fullmatch(rf"{re.escape(m.group(1))}_\d+", s) for s in siblings)
-                prefix += f"{m.group(2)}." if only_list else f"{m.group(1)}.{m.group(2)}."
-            else:
-                prefix += f"{part}."
-        return prefix
-
     def slots(self, built, spec):
         slots = []
         whole = {p: m for p, m in built.modules.items() if isinstance(m, WHOLE)}
@@ -128,12 +115,12 @@ class Adapter(adapter.Adapter):
                     by_module.setdefault(names[:-1], {})[names[-1]] = leaf
             for owner, tree in by_owner.items():
                 if isinstance(whole[owner], nn.MultiHeadDotProductAttention):
-                    slots += self.attention_slots(owner, tree, built.modules)
+                    slots += attention_slots(owner, tree, built.modules)
                 else:
-                    slots += self.cell_slots(owner, whole[owner], tree, built.modules, spec)
+                    slots += rnn_slots(owner, whole[owner], tree, built.modules, spec)
             for mpath, leaves_here in by_module.items():
                 module = built.modules.get(mpath)
-                prefix = self.canonical_prefix(mpath, built.modules)
+                prefix = canonical_prefix(mpath, built.modules)
                 native = "/".join((collection, *mpath)) + "/"
                 handles = {k: (collection, *mpath, k) for k in leaves_here}
                 kind = (nn.Dense if isinstance(module, nn.Dense) else nn.Conv if isinstance(module, nn.Conv)
@@ -149,74 +136,6 @@ class Adapter(adapter.Adapter):
                     rename = next((r for cls, r in RENAMES.items() if isinstance(module, cls)), {})
                     slots += [adapter.Slot(prefix + rename.get(k, k), native + k, tuple(v.shape), handles[k],
                                            constant=constant) for k, v in leaves_here.items()]
-        return slots
-
-    # --- rule 4: nn.MultiHeadDotProductAttention is the book's W_q, W_k, W_v, W_o ---------------------
-    def attention_slots(self, owner, tree, modules):
-        prefix, slots = self.canonical_prefix(owner, modules), []
-        for (sub, leaf), value in sorted(tree.items()):
-            if leaf != "kernel":
-                continue
-            role = {"query": "query", "key": "key", "value": "value", "out": "output"}[sub]
-            bias = tree.get((sub, "bias"))
-            native = "/".join(("params", *owner, sub)) + "/"
-            slots += adapter.heads_slots(prefix, role, native, value.shape, None if bias is None else bias.shape,
-                                         handles=(("params", *owner, sub, "kernel"), ("params", *owner, sub, "bias")))
-        return slots
-
-    # --- rule 5: the cell of an nn.RNN is one layer (and direction) of PyTorch's nn.RNN/GRU/LSTM ----------
-    def rnn_position(self, owner, modules):
-        """(canonical prefix, layer, reverse) of the cell at ``owner`` (its nn.RNN's attribute ``cell``)."""
-        path, reverse = owner[:-1], False
-        if path and isinstance(modules.get(path[:-1]), nn.Bidirectional):
-            path, reverse = path[:-1], path[-1] == "backward_rnn"
-        m = re.fullmatch(r"(.+)_(\d+)", path[-1]) if path else None
-        if m and isinstance(getattr(modules.get(path[:-1]), m.group(1), None), (list, tuple)):
-            return self.canonical_prefix(path[:-1], modules) + f"{m.group(1)}.", int(m.group(2)), reverse
-        return self.canonical_prefix(path, modules), 0, reverse
-
-    def cell_slots(self, owner, cell, tree, modules, spec):
-        """One Dense per gate and side (``ir``, ``hr``, ...): kernels are gate blocks of PyTorch's stacked
-        weights; a gate with one bias holds ``bias_ih + bias_hh``, one with two (the GRU's n) one each."""
-        kinds = {nn.GRUCell: "gru", nn.LSTMCell: "lstm", nn.OptimizedLSTMCell: "lstm", nn.SimpleCell: "rnn"}
-        kind = next((k for cls, k in kinds.items() if isinstance(cell, cls)), None)
-        if kind is None:
-            raise adapter.BindingError(f"{spec.name}[flax]: {type(cell).__name__} at {'/'.join(owner)} has no "
-                                       "PyTorch counterpart (expected SimpleCell, GRUCell, LSTMCell)")
-        prefix, layer, reverse = self.rnn_position(owner, modules)
-        names = recurrent.names(prefix, layer, reverse)
-        gates = recurrent.GATES[kind]
-        n, order = len(gates), recurrent.gate_order(kind, gates)
-        slots, (to, back) = [], recurrent.fused_bias()
-        for j, gate in enumerate(("",) if kind == "rnn" else gates):
-            at = order[j]
-            two = (f"i{gate}", "bias") in tree and (f"h{gate}", "bias") in tree
-            for side in "ih":
-                sub = f"{side}{gate}"
-                native = "/".join(("params", *owner, sub)) + "/"
-                handle = ("params", *owner, sub)
-                label = f"[{gates[at]}]" if n > 1 else ""
-                w = names[f"weight_{side}h"]
-                slots.append(adapter.Slot(
-                    f"{w}{label}", native + "kernel", tuple(tree[(sub, "kernel")].shape), (*handle, "kernel"),
-                    lambda a, at=at: recurrent.block(a, at, n).T,
-                    lambda g, at=at: (recurrent.unblock(g.T, at, n),), sources=(w,), recurrent=kind))
-                if (sub, "bias") not in tree:
-                    continue
-                if two:  # this side's own bias
-                    b = names[f"bias_{side}h"]
-                    slots.append(adapter.Slot(
-                        f"{b}{label}", native + "bias", tuple(tree[(sub, "bias")].shape), (*handle, "bias"),
-                        lambda a, at=at: recurrent.block(a, at, n),
-                        lambda g, at=at: (recurrent.unblock(g, at, n),), sources=(b,), recurrent=kind))
-                else:  # the sum of both
-                    sources = (names["bias_ih"], names["bias_hh"])
-                    slots.append(adapter.Slot(
-                        " + ".join(f"{c}{label}" for c in sources), native + "bias", tuple(tree[(sub, "bias")].shape),
-                        (*handle, "bias"),
-                        lambda bi, bh, at=at: to(recurrent.block(bi, at, n), recurrent.block(bh, at, n)),
-                        lambda g, at=at: tuple(recurrent.unblock(x, at, n) for x in back(g)),
-                        sources=sources, recurrent=kind))
         return slots
 
     def read(self, built, slots):
@@ -240,7 +159,7 @@ class Adapter(adapter.Adapter):
         mutable = ["batch_stats"] if request.mode == "train" else False  # the running statistics change
 
         # taps: capture_intermediates records the output of every module whose path is wanted
-        paths = {self.canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
+        paths = {canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
         wanted = {paths[t]: t for t in (spec.taps if request.taps else ()) if t in paths}
 
         def f(params, *diff_xs):
@@ -321,3 +240,89 @@ class Adapter(adapter.Adapter):
                    for name, key in (("momentum_buffer", "trace"), ("exp_avg", "mu"), ("exp_avg_sq", "nu"))}
         return {(name, s.canonical): adapter.at(moments[name], s.handle[1:])
                 for s in training.trainable for name in training.opt.state_names if moments[name] is not None}
+
+
+def canonical_prefix(path, modules) -> str:
+    """Rules 1 and 2 of harness.adapter, on a flax module path such as ('net', 'layers_0')."""
+    prefix = ""
+    for i, part in enumerate(path):
+        parent, m = modules.get(tuple(path[:i])), re.fullmatch(r"(.+)_(\d+)", part)
+        if m and isinstance(getattr(parent, m.group(1), None), (list, tuple)):
+            siblings = {p[i] for p in modules if len(p) > i and p[:i] == tuple(path[:i])}
+            only_list = all(re.fullmatch(rf"{re.escape(m.group(1))}_\d+", s) for s in siblings)
+            prefix += f"{m.group(2)}." if only_list else f"{m.group(1)}.{m.group(2)}."
+        else:
+            prefix += f"{part}."
+    return prefix
+
+
+# --- rule 4: nn.MultiHeadDotProductAttention is the book's W_q, W_k, W_v, W_o ---------------------
+def attention_slots(owner, tree, modules):
+    """The attention layer at ``owner`` (its variables ``tree``) as the book's W_q, W_k, W_v, W_o."""
+    prefix, slots = canonical_prefix(owner, modules), []
+    for (sub, leaf), value in sorted(tree.items()):
+        if leaf != "kernel":
+            continue
+        role = {"query": "query", "key": "key", "value": "value", "out": "output"}[sub]
+        bias = tree.get((sub, "bias"))
+        native = "/".join(("params", *owner, sub)) + "/"
+        slots += adapter.heads_slots(prefix, role, native, value.shape, None if bias is None else bias.shape,
+                                     handles=(("params", *owner, sub, "kernel"), ("params", *owner, sub, "bias")))
+    return slots
+
+
+# --- rule 5: the cell of an nn.RNN is one layer (and direction) of PyTorch's nn.RNN/GRU/LSTM ----------
+def rnn_position(owner, modules):
+    """(canonical prefix, layer, reverse) of the cell at ``owner`` (its nn.RNN's attribute ``cell``)."""
+    path, reverse = owner[:-1], False
+    if path and isinstance(modules.get(path[:-1]), nn.Bidirectional):
+        path, reverse = path[:-1], path[-1] == "backward_rnn"
+    m = re.fullmatch(r"(.+)_(\d+)", path[-1]) if path else None
+    if m and isinstance(getattr(modules.get(path[:-1]), m.group(1), None), (list, tuple)):
+        return canonical_prefix(path[:-1], modules) + f"{m.group(1)}.", int(m.group(2)), reverse
+    return canonical_prefix(path, modules), 0, reverse
+
+
+def rnn_slots(owner, cell, tree, modules, spec):
+    """One Dense per gate and side (``ir``, ``hr``, ...): kernels are gate blocks of PyTorch's stacked
+    weights; a gate with one bias holds ``bias_ih + bias_hh``, one with two (the GRU's n) one each."""
+    kinds = {nn.GRUCell: "gru", nn.LSTMCell: "lstm", nn.OptimizedLSTMCell: "lstm", nn.SimpleCell: "rnn"}
+    kind = next((k for cls, k in kinds.items() if isinstance(cell, cls)), None)
+    if kind is None:
+        raise adapter.BindingError(f"{spec.name}[flax]: {type(cell).__name__} at {'/'.join(owner)} has no "
+                                   "PyTorch counterpart (expected SimpleCell, GRUCell, LSTMCell)")
+    prefix, layer, reverse = rnn_position(owner, modules)
+    names = recurrent.names(prefix, layer, reverse)
+    gates = recurrent.GATES[kind]
+    n, order = len(gates), recurrent.gate_order(kind, gates)
+    slots, (to, back) = [], recurrent.fused_bias()
+    for j, gate in enumerate(("",) if kind == "rnn" else gates):
+        at = order[j]
+        two = (f"i{gate}", "bias") in tree and (f"h{gate}", "bias") in tree
+        for side in "ih":
+            sub = f"{side}{gate}"
+            native = "/".join(("params", *owner, sub)) + "/"
+            handle = ("params", *owner, sub)
+            label = f"[{gates[at]}]" if n > 1 else ""
+            w = names[f"weight_{side}h"]
+            slots.append(adapter.Slot(
+                f"{w}{label}", native + "kernel", tuple(tree[(sub, "kernel")].shape), (*handle, "kernel"),
+                lambda a, at=at: recurrent.block(a, at, n).T,
+                lambda g, at=at: (recurrent.unblock(g.T, at, n),), sources=(w,), recurrent=kind))
+            if (sub, "bias") not in tree:
+                continue
+            if two:  # this side's own bias
+                b = names[f"bias_{side}h"]
+                slots.append(adapter.Slot(
+                    f"{b}{label}", native + "bias", tuple(tree[(sub, "bias")].shape), (*handle, "bias"),
+                    lambda a, at=at: recurrent.block(a, at, n),
+                    lambda g, at=at: (recurrent.unblock(g, at, n),), sources=(b,), recurrent=kind))
+            else:  # the sum of both
+                sources = (names["bias_ih"], names["bias_hh"])
+                slots.append(adapter.Slot(
+                    " + ".join(f"{c}{label}" for c in sources), native + "bias", tuple(tree[(sub, "bias")].shape),
+                    (*handle, "bias"),
+                    lambda bi, bh, at=at: to(recurrent.block(bi, at, n), recurrent.block(bh, at, n)),
+                    lambda g, at=at: tuple(recurrent.unblock(x, at, n) for x in back(g)),
+                    sources=sources, recurrent=kind))
+    return slots
