@@ -65,6 +65,7 @@ def forward(spec, case, tapped: dict, tolerance: float, output_checks) -> dict |
             return None
         found = _divergence(failed[0]) | {"tap": failed[0].quantity}
     if unseen:
+        found["unseen"] = unseen
         found["note"] = (found.get("note", "") + "; " if found.get("note") else "") + (
             f"not observable in this realisation (no module there): {', '.join(unseen)}")
     return found

@@ -145,12 +145,13 @@ TRAPS = (
     ),
     TrainTrap(
         name="weight_decay_decoupled",
-        spec="mlp", backend="keras", optimizer="momentum", quantity="step2:hidden.weight",
+        spec="mlp", backend="keras", optimizer="momentum", quantity="step1:momentum_buffer:hidden.weight",
         passes=("step1:hidden.weight",),
         why="keras.optimizers.SGD(weight_decay=wd) decays the parameter directly (decoupled, p -= lr wd p) "
         "where torch.optim.SGD(weight_decay=wd) adds wd p to the gradient (coupled, then momentum). With "
-        "a zero momentum buffer the first step is the same, so one SGD-momentum step cannot see it; the "
-        "second differs by momentum * lr * wd * p. Fix: add wd * p to the gradient yourself in Keras.",
+        "a zero momentum buffer the first step moves the parameters alike, so they cannot see it; the "
+        "momentum buffer can, from step 1: it lacks wd * p, and from step 2 on the parameters drift by "
+        "momentum * lr * wd * p. Fix: add wd * p to the gradient yourself in Keras.",
     ),
 )
 

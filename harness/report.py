@@ -125,6 +125,7 @@ def explain(result, run) -> list[str]:
         log = getattr(run, "logs", {}).get(result.backend)
         if log:
             lines.append(f"    log: {log}")
+        lines += [check_line(head, c) for c in result.failing()]  # the modes that did answer
         return lines + [f"    reproduce: {reproduce(result, run)}"]
     if result.status != "fail":
         return []
@@ -204,6 +205,10 @@ def table(run, color=False, head=None, row_of=lambda r: r.spec, first="spec") ->
             text = cell(r) if r else ""
             row += paint(text.ljust(col), r.status if r else "", color)
         out.append(row.rstrip())
+    alone = sorted({r.backend for r in run.results for c in r.checks if c.note.startswith("one backend")})
+    if alone:  # a consensus of one is that backend itself: say what judged it instead
+        out += ["", f"No cross-framework consensus for {', '.join(alone)} (one backend answered): its gradients "
+                "are judged by their directional derivatives against the float64 reference alone."]
     problems = [line for r in run.results for line in explain(r, run)]
     skipped = {(r.backend, r.reason) for r in run.results if r.status == "skipped"}
     limits = list(dict.fromkeys(f"{r.spec}[{r.backend}]: {r.reason}" for r in run.results

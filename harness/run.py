@@ -251,6 +251,18 @@ def check_mode(spec, case, mode, tols: dict, voters: list, arrays_of: dict, dire
     return out
 
 
+def record_lost(results: dict, name: str, backend: str, spec, variant, lost: list) -> None:
+    """The modes of one block that a backend did not answer (an error, an interruption): the result takes
+    their status and reasons, and keeps the checks of the modes that did answer, pass or fail."""
+    several = len(spec.modes) > 1
+    result = results.setdefault((name, backend), Result(name, backend, "pass",
+                                                        variant_of=spec.name if variant else None))
+    result.status = lost[0][1].status
+    result.reason = "; ".join(f"{mode} mode: {r.reason}" if several else r.reason for mode, r in lost)
+    result.detail = "\n".join(r.detail for _, r in lost if r.detail)
+    result.seconds += sum(r.seconds for _, r in lost)
+
+
 def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=None, overrides=None,
                      on_event=None, work_dir=None, taps=False) -> Run:
     """Run ``names`` on ``backend_names`` through ``pool``.
@@ -309,35 +321,28 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
         if failed:
             raise failed[0]
 
-        got = {}
+        got, lost = {}, {}  # lost: (name, backend) -> [(mode, reply)] of the modes that did not answer
         for (b, i), reply in sorted(replies.items(), key=lambda kv: (kv[0][0], kv[0][1])):
             name, mode = slot_of[(b, i)]
             spec, variant = specs.resolve(name)
-            of = spec.name if variant else None
-            before = results.get((name, b))
             if reply.status != "ok":
-                if before is None or before.status == "pass":
-                    reason = reply.reason if len(spec.modes) == 1 else f"{mode} mode: {reply.reason}"
-                    results[(name, b)] = Result(name, b, reply.status, reason, variant_of=of,
-                                                detail=reply.detail, seconds=reply.seconds)
+                lost.setdefault((name, b), []).append((mode, reply))
                 continue
             got[(name, mode, b)] = load_arrays(jobs[b][i]["out"])
-            if before is None:
-                results[(name, b)] = Result(name, b, "pass", native_params=reply.native_params,
-                                            seconds=reply.seconds, variant_of=of)
-            elif before.status == "pass":
-                before.seconds += reply.seconds
+            result = results.setdefault((name, b), Result(name, b, "pass", native_params=reply.native_params,
+                                                          variant_of=spec.name if variant else None))
+            result.seconds += reply.seconds
 
-        for name, spec, _ in todo:
+        for name, spec, variant in todo:
             ok = [b for b in backend_names if results.get((name, b)) and results[(name, b)].status == "pass"]
             limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in ok}
             # a backend with a declared precision limit for this block does not vote, unless all have one
             voters = [b for b in ok if not limits[b]] or ok
             tols = {b: max(spec.tolerance[dtype], limits[b][0]) if limits[b] else spec.tolerance[dtype] for b in ok}
-            for mode in spec.modes:
-                arrays_of = {b: got[(name, mode, b)] for b in ok}
-                found = check_mode(spec, cases[(name, mode)], mode, tols, voters, arrays_of,
-                                   directions[(name, mode)], dtype, taps)
+            for mode in spec.modes:  # each mode on its own: one that errored does not hide the other's checks
+                arrays_of = {b: got[(name, mode, b)] for b in ok if (name, mode, b) in got}
+                found = check_mode(spec, cases[(name, mode)], mode, tols, [b for b in voters if b in arrays_of],
+                                   arrays_of, directions[(name, mode)], dtype, taps) if arrays_of else {}
                 for b, cs in found.items():
                     results[(name, b)].checks.extend(cs)
             for b in ok:
@@ -347,6 +352,9 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                     result.reason = f"precision limit {tols[b]:.0e} declared for {spec.name} in {dtype}: {limits[b][1]}"
                 apply_divergences(result, spec, b, dtype)
                 check_limit_still_needed(result, spec, b, dtype, limits[b])
+            for b in backend_names:
+                if (name, b) in lost:
+                    record_lost(results, name, b, spec, variant, lost[(name, b)])
 
         localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_names, dtype, work,
                           got if taps else {})

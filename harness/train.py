@@ -17,7 +17,7 @@ run, a float32 beta2 would otherwise pull the rule's own second moment away by 1
   a gradient declared zero by construction (``ZeroGrad``) against 0 at its stated scale, every step;
 * ``step<k>:<param>``: the documented update rule of *that* framework (``harness.optim``) applied in
   float64 to its own gradients; the error is relative to the size of the update, up to the rounding of
-  the parameter it is added to (2 ulp of its largest element);
+  the parameter it is added to (UPDATE_ULPS ulp of its largest element);
 * ``step<k>:<momentum_buffer|exp_avg|exp_avg_sq>:<param>``: the optimizer state, in PyTorch's names and
   sign, where the framework exposes it;
 * ``step<k>:state:<buffer>``: running statistics, against the reference's canonical update.
@@ -129,16 +129,22 @@ def train_directions(spec, case, mode, targets, param: str, seed: int, draw: int
     return checks.smooth_directions(f"step1:grad:{param}", params[param], along, g, size, seen=seen)
 
 
+# An update below the parameter's rounding is measured against this many ulp of it: the framework's own
+# rounding of ``p - lr * u`` is up to ~1 ulp (with or without a fused multiply-add, by CPU), so a verdict
+# there must sit well below the threshold, not at half of it (as 2 ulp would put it).
+UPDATE_ULPS = 8
+
+
 def update_check(quantity, got, want, before, tolerance, dtype) -> checks.Check:
     """A parameter after a step, relative to the size of the update: ``max|got - want|`` over
-    ``max|want - before|`` plus what rounding the parameter itself costs (2 ulp of its largest element,
+    ``max|want - before|`` plus what rounding the parameter itself costs (UPDATE_ULPS ulp of its largest element,
     over the tolerance), so that a float32 update far smaller than its parameter is not held to more
     digits than the parameter has."""
     check = checks.compare(quantity, got, want, tolerance)
     if check.max_abs_err is None:
         return check
     scale = float(np.abs(want - before).max())
-    rounding = 2 * float(np.finfo(dtype).eps) * float(np.abs(before).max()) / tolerance
+    rounding = UPDATE_ULPS * float(np.finfo(dtype).eps) * float(np.abs(before).max()) / tolerance
     denominator = scale + rounding
     check.max_rel_err = check.max_abs_err / denominator if denominator > 0 else check.max_abs_err
     check.passed = check.max_rel_err <= tolerance

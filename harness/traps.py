@@ -113,7 +113,10 @@ class TrapResult:
 
     @property
     def localised(self) -> bool:
-        return self.caught and (self.first_divergence or {}).get("tap") == self.expected_tap
+        found = self.first_divergence or {}
+        # a tap the realisation has no module for (flax's nn.max_pool is a function) shows at the output
+        hidden = self.expected_tap in found.get("unseen", ()) and str(found.get("tap")).startswith("output")
+        return self.caught and (found.get("tap") == self.expected_tap or hidden)
 
     @property
     def ok(self) -> bool:
@@ -172,8 +175,8 @@ def run_training_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapR
         r = next(r for r in run.results if r.spec == t.name and r.backend == t.backend)
         if r.status == "interrupted":
             continue
-        params = specs.resolve(t.spec)[0].params
-        first = next((c for c in r.failing() if base_quantity(c.quantity) in params), None)
+        params = specs.resolve(t.spec)[0].params  # the first parameter or optimizer state that fails
+        first = next((c for c in r.failing() if base_quantity(c.quantity).rpartition(":")[2] in params), None)
         where = {"tap": first.quantity, "max_abs_err": first.max_abs_err, "max_rel_err": first.max_rel_err} \
             if first else None
         out.append(TrapResult(t.name, t.spec, t.backend, "float32", r.status, t.quantity, where,

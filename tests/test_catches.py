@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from harness import report
 from harness.data import make_case
 from harness.spec import DTYPES
 from specs import resolve
@@ -83,3 +84,15 @@ def test_a_declared_precision_limit_that_is_no_longer_needed_is_an_error(compare
     r = by_backend(run)["torch"]
     assert r.status == "error" and "no longer needed" in r.reason, explain(r, run)
     assert by_backend(run)["flax"].status == "pass"
+
+
+@pytest.mark.parametrize("backend", ["torch", "flax", "keras", "gluon"])
+def test_a_one_backend_run_catches_a_wrong_gradient_by_its_directional_derivative(compare, backend):
+    """A one-framework CI job has no consensus but itself (max|Δ| would be 0): the report says so, and the
+    directional check against the float64 reference catches gradients mapped in the wrong gate order."""
+    run = compare(["gru_gate_grads_unordered"], [backend])
+    (r,) = run.results
+    named = {"grad:rnn.weight_ih_l0", "grad:rnn.weight_hh_l0"}
+    assert r.status == "fail" and named <= {c.quantity for c in r.failing()}, explain(r, run)
+    assert all(c.fd_rel_err > 1e-2 for c in r.failing() if c.quantity in named)
+    assert "No cross-framework consensus for " + backend in report.table(run)
