@@ -93,3 +93,12 @@ def test_workers_die_with_a_coordinator_killed_outright(tmp_path):
     while [w for w in workers if alive(w)] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [w for w in workers if alive(w)], "a worker kept computing as an orphan"
+    left = list((tmp_path / "tmp").iterdir())
+    assert left, "the killed coordinator's folder should still be there (nothing could remove it)"
+    # the next run sweeps the folders of coordinators that are gone, and leaves a live one's alone
+    live = tmp_path / "tmp" / f"blockparity-run-{os.getpid()}-x"
+    live.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp"), "BLOCKPARITY_LOG_DIR": str(tmp_path / "logs")}
+    subprocess.run([sys.executable, "compare.py", "mlp", "--backends", "torch", "--quiet"], cwd=ROOT, env=env,
+                   capture_output=True, timeout=300, check=True)
+    assert list((tmp_path / "tmp").iterdir()) == [live]

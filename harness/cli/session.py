@@ -114,6 +114,22 @@ class Session:
         return SIGNALS.received
 
 
+TEMP_PREFIX = "blockparity-run-"  # + the coordinator's pid: whose folder it is
+
+
+def sweep_orphans() -> list:
+    """Remove the temporary folders of runs whose coordinator is gone: one killed outright (SIGKILL, the
+    machine's OOM killer) could not clean up after itself. A folder of a live process is left alone."""
+    removed = []
+    for path in pathlib.Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*-*"):
+        pid = path.name[len(TEMP_PREFIX):].split("-")[0]
+        if not pid.isdigit() or pathlib.Path(f"/proc/{pid}").exists():
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 @contextlib.contextmanager
 def session(backend_names, timeout: float, totals: dict, quiet: bool):
     """Temporary folder + log folder + Pool + Progress, and their cleanup on every way out."""
@@ -121,7 +137,8 @@ def session(backend_names, timeout: float, totals: dict, quiet: bool):
     from harness.progress import Progress
 
     SIGNALS.defer = True
-    work = pathlib.Path(tempfile.mkdtemp(prefix="blockparity-"))
+    sweep_orphans()
+    work = pathlib.Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
     try:
         logs = new_log_dir()
         kept = logs is not None
