@@ -118,6 +118,10 @@ def main(backend: str) -> None:
                 from harness.optim import run_training
 
                 result = run_training(adapter, spec, factory, arrays, req, fault)
+            elif req["op"] == "native":  # --native: the user's own weights file (harness.native)
+                from harness.native import serve
+
+                result = serve(adapter, backend, spec, factory, arrays, req)
             else:
                 result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False),
                                      fault=fault, mode=req.get("mode", "eval"), seed=req.get("seed", 0))
