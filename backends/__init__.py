@@ -11,7 +11,9 @@
   ``DIVERGENCES`` ((block, mode, quantity pattern[, dtype]) -> (why the framework cannot follow the spec there,
   the largest relative error that explains)): shown as ``divergent`` with its measured size, never a
   pass; it fails the day it agrees in float64, so that an upstream fix is noticed, and when it is off by
-  more, so that it cannot hide a second mistake);
+  more, so that it cannot hide a second mistake); optionally ``REALISATIONS``, the package under
+  ``backends/`` whose block modules this backend runs (default: its own; ``"keras"`` would let a Keras
+  on JAX backend reuse ``backends/keras/``'s files);
 * ``adapter.py``: class ``Adapter`` (see ``harness.adapter``), the only glue;
 * one module per block, named like its spec (``specs/mlp.py`` <-> ``backends/<fw>/mlp.py``): the
   teaching code, as a d2l reader would write it.
@@ -35,3 +37,8 @@ def names() -> list[str]:
 
 def info(name: str):
     return importlib.import_module(f"{__name__}.{name}")
+
+
+def realisations(name: str) -> str:
+    """The package under ``backends/`` that holds backend ``name``'s block modules (``REALISATIONS``)."""
+    return getattr(info(name), "REALISATIONS", name)

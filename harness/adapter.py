@@ -1,28 +1,34 @@
-"""What every backend adapter shares: the request flow, the parameter slots and their checks.
+"""What every backend adapter shares: the request flow, the parameter slots, their checks and the training loop.
 
-An adapter (``backends/<fw>/adapter.py``, class ``Adapter``) supplies five framework-specific steps:
+An adapter (``backends/<fw>/adapter.py``, class ``Adapter``) implements the framework-specific steps that
+the base class ``Adapter`` below declares (each documented there), with the same names in every backend:
 
-    build(factory, spec, inputs, dtype)   -> a model whose parameters exist (shapes known)
-    slots(model, spec)                    -> one Slot per native parameter or constant
-    load(model, slots, values)            -> copy canonical values in (through each slot's to_native)
-    forward_backward(model, spec, slots, inputs, cotangents, want_taps)
-                                          -> (outputs, input grads, slot grads, taps), all native
-    read_state(model, slots)              -> {canonical: native value} of the state slots, after it
-    train(model, spec, slots, inputs, targets, config, steps) -> per step, native values (harness.optim)
-    version()                             -> the framework's version string
+    version()                                     the framework's version string
+    build(request, inputs)                        a model whose parameters exist (shapes known)
+    slots(model, spec)                            one Slot per native parameter, constant or state buffer
+    load(model, slots, values)                    copy canonical values in (through each slot's to_native)
+    forward_backward(model, request, slots, inputs, cotangents)
+                                                  (outputs, input grads, slot grads, taps), all native
+    read(model, slots)                            {slot label: native value} now (state after a pass,
+                                                  parameters after a training step)
+    optimizer(training) / train_step(training) / optimizer_state(training)
+                                                  the framework's own optimizer, one step of it, its state
 
-The mode of a request ("train" or "eval", ``self.mode``) is set before ``build``; each adapter applies it
-with its framework's own switch. State buffers (BatchNorm's running statistics) are non-trainable slots
-that the spec lists in ``state``; everything else non-trainable is a constant.
+Everything a request says (spec, realisation, arrays, dtype, mode, seed, taps, a deliberate fault, the
+training settings) travels in one ``Request``; an adapter keeps nothing of a request on ``self``. The
+mode ("train" or "eval") is applied by each adapter with its framework's own switch. State buffers
+(BatchNorm's running statistics) are non-trainable slots that the spec lists in ``state``; everything
+else non-trainable is a constant.
 
 Everything else (layouts of inputs and outputs, checking that native and canonical parameters match one
-to one with the right shapes, mapping gradients back) happens here, once, for every framework.
+to one with the right shapes, mapping gradients back, the deliberate mistakes of ``harness.traps``, the
+training loop and its record ``TrainStep``) happens here, once, for every framework.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import inspect
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -33,20 +39,6 @@ from harness.protocol import output_key
 
 class BindingError(Exception):
     """The realisation's parameters do not match the spec's (names, count or shapes)."""
-
-
-# Mistakes an adapter can be told to make on purpose (Variant.fault), so that tests and the trap catalogue
-# can prove the harness catches them. Each is what a plausible hand-written weight map gets wrong.
-FAULTS = {
-    "conv_kernel_untransposed": "conv weight (O, I, kH, kW) reshaped, not transposed, to (kH, kW, I, O)",
-    "flatten_rows_unpermuted": "a Dense after an NHWC Flatten loaded with plain W.T (rows in (C, H, W) order)",
-    "gru_gates_zrn": "GRU gate blocks read in Keras's (z, r, n) order: PyTorch's reset and update gates swapped",
-    "gru_gate_grads_unordered": "GRU weights loaded right, their gradients mapped back without the gate reorder",
-    "rnn_bias_hh_dropped": "a recurrent layer's bias_hh never loaded: a two-bias framework keeps zeros there, a "
-                           "one-bias framework gets bias_ih instead of bias_ih + bias_hh",
-    "rnn_bias_hh_grad_dropped": "a recurrent layer's biases loaded right, but no gradient handed to bias_hh (a "
-                                "one-bias framework gives its bias's gradient to bias_ih only)",
-}
 
 
 def _same(a):
@@ -74,6 +66,7 @@ class Slot:
     constant: bool = False  # not trainable: a constant, or a state buffer when ``state`` is set
     state: bool = False  # a state buffer (spec.state), e.g. a running mean; set by the base class
     sources: tuple = ()  # canonical names this native value is computed from (see above)
+    recurrent: str = ""  # "rnn", "gru" or "lstm": (part of) that PyTorch recurrent layer's parameters
 
     def native_value(self, values: dict):
         return self.to_native(*(values[c] for c in self.sources or (self.canonical,)))
@@ -91,15 +84,14 @@ class Result:
     native_params: list
 
 
-def dense_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, spec, handles=(None, None),
-                fault=None):
+def dense_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, spec, handles=(None, None)):
     """Slots of a Dense layer that stores its kernel (in, out); handles the flatten-after-NHWC case."""
     weight = f"{prefix}weight"
     param = spec.params.get(weight)
-    chw = param.flattened_from if param is not None and fault != "flatten_rows_unpermuted" else None
+    chw = param.flattened_from if param is not None else None
     if chw:
-        to_native = lambda w, chw=chw: layout.flattened_dense_kernel(w, chw)  # noqa: E731
-        from_native = lambda k, chw=chw: layout.flattened_dense_weight(k, chw)  # noqa: E731
+        to_native = functools.partial(layout.flattened_dense_kernel, chw=chw)
+        from_native = functools.partial(layout.flattened_dense_weight, chw=chw)
     else:
         to_native, from_native = layout.dense_kernel, layout.dense_weight
     slots = [Slot(weight, f"{native_prefix}kernel", tuple(kernel_shape), handles[0], to_native, from_native)]
@@ -108,15 +100,10 @@ def dense_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, spec,
     return slots
 
 
-def conv_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, handles=(None, None), fault=None):
+def conv_slots(prefix: str, native_prefix: str, kernel_shape, bias_shape, handles=(None, None)):
     """Slots of a Conv layer that stores its kernel (kH, kW, I, O)."""
-    if fault == "conv_kernel_untransposed":  # right shapes, scrambled values; mapped back the same way
-        to_native = lambda w: w.reshape(w.shape[2], w.shape[3], w.shape[1], w.shape[0])  # noqa: E731
-        from_native = lambda k: k.reshape(k.shape[3], k.shape[2], k.shape[0], k.shape[1])  # noqa: E731
-    else:
-        to_native, from_native = layout.conv_kernel, layout.conv_weight
     slots = [Slot(f"{prefix}weight", f"{native_prefix}kernel", tuple(kernel_shape), handles[0],
-                  to_native, from_native)]
+                  layout.conv_kernel, layout.conv_weight)]
     if bias_shape is not None:
         slots.append(Slot(f"{prefix}bias", f"{native_prefix}bias", tuple(bias_shape), handles[1]))
     return slots
@@ -188,13 +175,80 @@ def fit_cotangent(cotangent, native_shape):
     return np.zeros(tuple(native_shape), dtype=cotangent.dtype)
 
 
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """One request, as an adapter serves it (harness.worker builds it from the coordinator's message)."""
+
+    spec: object  # harness.spec.Spec
+    factory: Callable  # the realisation: a model class, a function that builds one, or (spec.function) the block
+    arrays: dict  # canonical arrays by protocol key: "input:x", "param:w", "cotangent:output", "target:output"...
+    dtype: str = "float32"
+    mode: str = "eval"  # "train" or "eval", applied with the framework's own switch
+    seed: int = 0  # seeds the framework's own random stream (dropout masks)
+    taps: bool = False  # also record the spec's taps
+    fault: str | None = None  # a mistake to make on purpose (harness.traps.FAULTS, from Variant.fault)
+    optimizer: str | None = None  # training only: a harness.optim.OPTIMIZERS name
+    steps: int = 0  # training only: how many steps
+    trap: str | None = None  # training only: a harness.optim.TRAPS name whose mistake to make on purpose
+
+    def __post_init__(self):
+        from harness.traps import FAULTS
+
+        if self.fault is not None and self.fault not in FAULTS:
+            raise ValueError(f"unknown fault {self.fault!r}. Expected one of: {', '.join(FAULTS)}")
+        if self.mode not in self.spec.modes:
+            raise ValueError(f"{self.spec.name} has no mode {self.mode!r}. Expected one of: "
+                             f"{', '.join(self.spec.modes)}")
+
+    @classmethod
+    def from_message(cls, msg: dict, spec, variant, factory, arrays: dict) -> Request:
+        """The request a coordinator's message (harness.protocol) asks for."""
+        return cls(spec, factory, arrays, msg["dtype"], msg.get("mode", "eval"), msg.get("seed", 0),
+                   msg.get("taps", False), variant.fault if variant else None, msg.get("optimizer"),
+                   msg.get("steps", 0), msg.get("trap"))
+
+
+@dataclasses.dataclass
+class TrainStep:
+    """What one training step leaves, all native and keyed by slot label (``Slot.canonical``);
+    harness.optim.run_training maps it to canonical names."""
+
+    loss: float
+    grads: dict  # label -> the loss gradient, before the optimizer (None: the framework gave none)
+    params: dict  # label -> the parameter after the step
+    state: dict  # label -> the state buffer after the step
+    optimizer: dict  # (PyTorch state name, label) -> the optimizer's state after the step, in PyTorch's sign
+
+
+@dataclasses.dataclass
+class Training:
+    """One training run, between the steps of ``Adapter.train``."""
+
+    request: Request
+    model: object
+    slots: list
+    inputs: dict  # native layout, NumPy (lists for per-layer states)
+    targets: list  # (native target, weight) per array the model returns
+    opt: object  # harness.optim.Optimizer
+    optimizer: object = None  # what ``Adapter.optimizer`` made
+    kept: dict = dataclasses.field(default_factory=dict)  # whatever else an adapter keeps between steps
+
+    @property
+    def trainable(self) -> list:
+        return [s for s in self.slots if not s.constant]
+
+
 class Adapter:
-    """Base class: the request flow shared by every framework."""
+    """Base class: the request flow shared by every framework, and the contract each one implements."""
 
     name = ""
     nhwc = False  # True when the realisations hold feature maps as NHWC
     batch_major = False  # True when they hold sequences ("TNC") as (N, T, C)
     states_per_layer = False  # True when they hold recurrent states ("LNH") as one (N, H) per layer/direction
+    # The framework's model base class and the method a model is called through: a realisation that is a
+    # plain function (Spec.function) is wrapped in one (``function_model``).
+    model_class: type = object
+    call_method = "forward"
 
     # --- layouts of inputs and outputs (see harness.spec.Input) -----------------------------------------
     def to_native_layout(self, a, layout_name):
@@ -219,22 +273,24 @@ class Adapter:
         return a
 
     # --- the flow ----------------------------------------------------------------------------------
-    fault = None  # the Variant.fault of the request being served
-    mode = "eval"  # the mode of the request being served: "train" or "eval"
-    seed = 0  # seeds the framework's own random stream (dropout masks) in training mode
+    def instantiate(self, request: Request, **kwargs):
+        """The realisation as a model: ``factory(**spec.args, **kwargs)``, or, for a block that is a plain
+        function (``Spec.function``), the function wrapped in a model without parameters."""
+        if request.spec.function:
+            return function_model(request.factory, self.model_class, self.call_method)
+        return request.factory(**request.spec.args, **kwargs)
 
-    def prepare(self, spec, factory, arrays: dict, dtype: str, fault=None, mode="eval", seed=0):
-        """Build the model in ``mode``, map its slots one to one and load the canonical values."""
-        if fault is not None and fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}. Expected one of: {', '.join(FAULTS)}")
-        if mode not in spec.modes:
-            raise ValueError(f"{spec.name} has no mode {mode!r}. Expected one of: {', '.join(spec.modes)}")
-        self.fault, self.mode, self.seed = fault, mode, seed
+    def prepare(self, request: Request):
+        """Build the model in the request's mode, map its slots one to one (making the request's fault on
+        purpose, if any) and load the canonical values."""
+        from harness.traps import apply_fault
+
+        spec, arrays = request.spec, request.arrays
         inputs = {k: self.to_native_layout(arrays[f"input:{k}"], i.layout) for k, i in spec.inputs.items()}
         values = {**{k: arrays[f"param:{k}"] for k in spec.params},
                   **{k: arrays[f"const:{k}"] for k in spec.constants},
                   **{k: arrays[f"state:{k}"] for k in spec.state}}
-        model = self.build(factory, spec, inputs, dtype)
+        model = self.build(request, inputs)
         slots = self.slots(model, spec)
         declared = {**spec.params, **spec.constants, **spec.state}
         for s in slots:
@@ -242,17 +298,20 @@ class Adapter:
             p = declared.get(s.canonical)
             if self.nhwc and p is not None and p.layout == "NCHW" and s.to_native is _same:  # (1, C, 1, 1)
                 s.to_native, s.from_native = layout.nchw_to_nhwc, layout.nhwc_to_nchw
+        apply_fault(request.fault, slots)
         check_slots(spec, self.name, slots)
-        self.load(model, slots, {s.canonical: np.asarray(s.native_value(values)).astype(dtype) for s in slots})
+        self.load(model, slots, {s.canonical: np.asarray(s.native_value(values)).astype(request.dtype)
+                                 for s in slots})
         return model, slots, inputs
 
-    def run(self, spec, factory, arrays: dict, dtype: str, taps: bool = False, fault=None, mode="eval",
-            seed=0) -> Result:
-        model, slots, inputs = self.prepare(spec, factory, arrays, dtype, fault, mode, seed)
+    def run(self, request: Request) -> Result:
+        """Serve a forward-and-backward request: outputs, gradients, taps and state, canonical."""
+        spec, arrays = request.spec, request.arrays
+        model, slots, inputs = self.prepare(request)
         # One cotangent per array the model returns: an output held per layer (states) is several arrays.
         native_cts = [self.to_native_layout(arrays[f"cotangent:{k}"], spec.layout_of(k)) for k in spec.outputs]
         cotangents = [c for ct in native_cts for c in (ct if isinstance(ct, list) else [ct])]
-        outs, input_grads, slot_grads, tapped = self.forward_backward(model, spec, slots, inputs, cotangents, taps)
+        outs, input_grads, slot_grads, tapped = self.forward_backward(model, request, slots, inputs, cotangents)
 
         if len(outs) != len(cotangents):
             raise BindingError(f"{spec.name}[{self.name}]: the model returned {len(outs)} arrays, expected "
@@ -284,41 +343,78 @@ class Adapter:
             result[f"tap:{k}"] = self.to_canonical_layout(np.asarray(t), spec.taps.get(k))
         stateful = [s for s in slots if s.state]
         if stateful:
-            after = self.read_state(model, stateful)
+            after = self.read(model, stateful)
             result.update({f"state:{s.canonical}": s.from_native(np.asarray(after[s.canonical])) for s in stateful})
         return Result(result, self.inventory(slots))
+
+    def train(self, request: Request, model, slots, inputs, targets) -> list[TrainStep]:
+        """``request.steps`` steps of the framework's own optimizer on ``sum(weight * mean((output -
+        target) ** 2))``, ``targets`` being (native array, weight) pairs: one TrainStep per step."""
+        from harness.optim import OPTIMIZERS
+
+        training = Training(request, model, slots, inputs, targets, OPTIMIZERS[request.optimizer])
+        training.optimizer = self.optimizer(training)
+        state = [s for s in slots if s.state]
+        record = []
+        for _ in range(request.steps):
+            loss, grads = self.train_step(training)
+            record.append(TrainStep(  # copies: a framework may update its arrays in place at the next step
+                loss=float(loss),
+                grads={k: None if g is None else np.array(g) for k, g in grads.items()},
+                params={k: np.array(v) for k, v in self.read(model, training.trainable).items()},
+                state={k: np.array(v) for k, v in self.read(model, state).items()},
+                optimizer={k: np.array(v) for k, v in self.optimizer_state(training).items()}))
+        return record
 
     @staticmethod
     def inventory(slots) -> list:
         return [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape),
                  **({"sources": list(s.sources)} if s.sources else {})} for s in slots]
 
-    # --- to implement per framework ------------------------------------------------------------------
+    # --- the contract: what each framework implements -------------------------------------------------
     def version(self) -> str:
+        """The framework's version string."""
         raise NotImplementedError
 
-    def build(self, factory, spec, inputs, dtype):
+    def build(self, request: Request, inputs: dict):
+        """A model of ``request.factory`` (through ``instantiate``) in ``request.dtype`` and
+        ``request.mode``, whose parameters exist: lazy shapes are resolved with the native ``inputs``."""
         raise NotImplementedError
 
     def slots(self, model, spec) -> list:
+        """One Slot per native parameter, constant and state buffer, named by the rules below."""
         raise NotImplementedError
 
-    def load(self, model, slots, values) -> None:
+    def load(self, model, slots, values: dict) -> None:
+        """Assign ``values`` ({slot label: native array}) to the slots' native parameters."""
         raise NotImplementedError
 
-    def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
+    def forward_backward(self, model, request: Request, slots, inputs: dict, cotangents: list):
+        """One forward pass in ``request.mode`` (seeded with ``request.seed``) and one backward pass with
+        ``cotangents`` (one per array the model returns, through ``fit_cotangent``). Returns (outputs as a
+        flat list, {input: gradient} for the differentiable inputs, {slot label: gradient or None} of the
+        trainable slots, {tap: value} when ``request.taps``), all native."""
         raise NotImplementedError
 
-    def read_state(self, model, slots) -> dict:
-        raise NotImplementedError(f"{self.name}: reading state buffers is not implemented")
+    def read(self, model, slots) -> dict:
+        """{slot label: native value} of ``slots`` as the model holds them now."""
+        raise NotImplementedError
 
-    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None) -> list:
-        """``steps`` steps of the framework's own optimizer ``opt`` (harness.optim.Optimizer) on
-        ``sum(weight * mean((output - target) ** 2))``, ``targets`` being (native array, weight) pairs.
-        Per step: {"loss": float, "grads": {canonical: native or None} (the loss gradient, before the
-        optimizer), "params": {canonical: native} (after it), "state": {canonical: native},
-        "optimizer": {(state name, canonical): native, in PyTorch's sign}}. ``trap``: a
-        harness.optim.TRAPS name whose mistake to make on purpose."""
+    def optimizer(self, training: Training):
+        """The framework's own optimizer for ``training.opt`` (harness.optim.Optimizer, every
+        hyper-parameter passed explicitly) over ``training.trainable``, making ``training.request.trap``'s
+        mistake if it is the framework's; None when there is nothing for it to update."""
+        raise NotImplementedError(f"{self.name}: the training step is not implemented")
+
+    def train_step(self, training: Training) -> tuple:
+        """One step, in ``training.request.mode``: forward, ``sum(weight * mean((output - target) ** 2))``
+        over ``training.targets``, its gradients and ``training.optimizer``'s update. Returns (loss,
+        {slot label: native gradient or None} of the trainable slots, before the optimizer)."""
+        raise NotImplementedError(f"{self.name}: the training step is not implemented")
+
+    def optimizer_state(self, training: Training) -> dict:
+        """{(state name, slot label): native value} of the optimizer's state, in PyTorch's names
+        (``Optimizer.state_names``) and sign; a parameter without state yet is left out."""
         raise NotImplementedError(f"{self.name}: the training step is not implemented")
 
 
@@ -383,11 +479,37 @@ def leaves(value) -> list:
     return [value]
 
 
-def is_function(factory, spec) -> bool:
-    """True when the realisation is a plain function of the spec's inputs, such as d2l's ``masked_softmax``
-    (its positional parameters are named like the inputs), rather than a model class or a function that
-    builds a model; adapters then wrap it in a module without parameters."""
-    if not inspect.isfunction(factory) or not spec.inputs:
-        return False
-    names = list(inspect.signature(factory).parameters)
-    return names[:len(spec.inputs)] == list(spec.inputs)
+def first(value):
+    """The first array of what a layer returned (an RNN's output of ``(output, state)``), or the array."""
+    return value[0] if isinstance(value, (tuple, list)) else value
+
+
+def at(tree, path):
+    """The leaf of a nested dict (flax's variables, gradients, optimizer moments) at ``path``, as NumPy."""
+    for p in path:
+        tree = tree[p]
+    return np.asarray(tree)
+
+
+def function_model(fn, base: type, call: str):
+    """``fn``, a block that is a plain function of its inputs (d2l's ``masked_softmax``, ``Spec.function``),
+    as a model without parameters: an instance of a subclass of the framework's ``base`` whose method
+    ``call`` applies it."""
+    return _function_class(base, call)(fn)
+
+
+@functools.cache
+def _function_class(base: type, call: str) -> type:
+    def apply(self, *xs):
+        return self.fn(*xs)
+
+    namespace = {call: apply, "__module__": __name__, "__doc__": "A plain function as a model without parameters."}
+    if hasattr(base, "__dataclass_transform__"):  # its subclasses are dataclasses (PEP 681, flax linen)
+        namespace["__annotations__"] = {"fn": object}
+    else:
+        def __init__(self, fn):
+            base.__init__(self)
+            self.fn = fn
+
+        namespace["__init__"] = __init__
+    return type(f"Function{base.__name__}", (base,), namespace)

@@ -3,11 +3,11 @@ canonical names and layouts through the adapter's slots, and diagnosed (``harnes
 
 Worker side (``serve``, the "native" op of harness.worker): build the model as for a run and load the
 canonical values (the slots then exist), load the user's file into it with the framework's own loader
-(``backends/<fw>/native.py``: ``EXTENSIONS``, ``HOW``, ``load``, ``read``), read every slot's native value
-back and map it to canonical names (a fused bias ``b_ih + b_hh`` is read as ``bias_ih`` with ``bias_hh``
-held at its expected value, as harness.optim reads a trained one). The reply holds ``native:<name>``,
-what the file says each canonical value is, and ``hyp:<mistake>.<detail>:<name>``, what each known
-mistake would have made of it.
+(``backends/<fw>/native.py``: ``EXTENSIONS``, ``HOW``, ``load``, ``save``), read every slot's native
+value back (``Adapter.read``) and map it to canonical names (a fused bias ``b_ih + b_hh`` is read as
+``bias_ih`` with ``bias_hh`` held at its expected value, as harness.optim reads a trained one). The reply
+holds ``native:<name>``, what the file says each canonical value is, and
+``hyp:<mistake>.<detail>:<name>``, what each known mistake would have made of it.
 
 Coordinator side (``ask``): one request to that framework's worker, then the verdicts.
 """
@@ -15,7 +15,6 @@ Coordinator side (``ask``): one request to that framework's worker, then the ver
 from __future__ import annotations
 
 import importlib
-import inspect
 import pathlib
 
 import numpy as np
@@ -31,14 +30,6 @@ def formats(backend: str):
 
 
 # --- worker side ---------------------------------------------------------------------------------------
-def _prepare(adapter, spec, factory, arrays, dtype, mode):
-    if "request" in inspect.signature(adapter.prepare).parameters:  # the Request-based adapter contract
-        from harness.adapter import Request
-
-        return adapter.prepare(Request(spec, factory, arrays, dtype, mode))
-    return adapter.prepare(spec, factory, arrays, dtype, mode=mode)
-
-
 def readback(slots, natives: dict, expected: dict, spec) -> dict:
     """{slot label: native value} -> {canonical name: value}."""
     from harness.optim import _invertible, _kept, canonical_params
@@ -49,19 +40,20 @@ def readback(slots, natives: dict, expected: dict, spec) -> dict:
     return canonical_params(natives, by_name, fused, expected)
 
 
-def serve(adapter, backend: str, spec, factory, arrays: dict, req: dict):
+def serve(adapter, backend: str, request, req: dict):
     """The "native" op: read the file ``req["native"]``. With ``req["write"]``: write it instead, from the
     canonical values, making the mistake ``req.get("mistake")`` ("<mistake>.<detail>") on purpose (the
     tests and examples make a framework's own file with a known conversion mistake this way)."""
     from harness.adapter import Result
 
-    model, slots, _ = _prepare(adapter, spec, factory, arrays, req["dtype"], req.get("mode", "eval"))
+    spec, arrays = request.spec, request.arrays
+    model, slots, _ = adapter.prepare(request)
     fw = importlib.import_module(f"backends.{backend}.native")
     if req.get("write"):
         write(adapter, fw, model, slots, arrays, spec, req)
         return Result({}, adapter.inventory(slots))
-    model = fw.load(model, slots, req["native"], req["dtype"])
-    natives = fw.read(model, slots)
+    model = fw.load(model, slots, req["native"], request.dtype)
+    natives = adapter.read(model, slots)
     expected = {k.split(":", 1)[1]: np.asarray(v, np.float64) for k, v in arrays.items()
                 if k.split(":", 1)[0] in ("param", "const", "state")}
     found = readback(slots, natives, expected, spec)

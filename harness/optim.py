@@ -162,13 +162,15 @@ def trap(name: str) -> TrainTrap | None:
 # --- worker side -----------------------------------------------------------------------------------------
 
 
-def run_training(adapter, spec, factory, arrays: dict, req: dict, fault=None):
-    """Serve one "train" request: every step's loss, gradients, parameters, state, optimizer state."""
+def run_training(adapter, request):
+    """Serve one "train" request (harness.adapter.Request): every step's loss, gradients, parameters, state
+    and optimizer state, canonical, from the adapter's loop (harness.adapter.Adapter.train)."""
     import numpy as np
 
     from harness.adapter import Result
 
-    model, slots, inputs = adapter.prepare(spec, factory, arrays, req["dtype"], fault, req["mode"], req["seed"])
+    spec, arrays = request.spec, request.arrays
+    model, slots, inputs = adapter.prepare(request)
     native = [adapter.to_native_layout(arrays[f"target:{k}"], spec.layout_of(k)) for k in spec.outputs]
     # an output held as one array per layer (recurrent states) is several arrays: each weighs its share,
     # so that the loss is still the mean over the whole output
@@ -178,19 +180,18 @@ def run_training(adapter, spec, factory, arrays: dict, req: dict, fault=None):
     fused = {s.canonical: _kept(s) for s in slots if not s.constant and len(s.sources) > 1
              and not _invertible(s, spec)}
     by_name = {s.canonical: s for s in slots}
-    opt = OPTIMIZERS[req["optimizer"]]
+    opt = OPTIMIZERS[request.optimizer]
     result = {}
-    for k, step in enumerate(adapter.train(model, spec, slots, inputs, targets, opt, req["steps"],
-                                           req.get("trap")), 1):
-        result[f"step{k}:loss"] = np.asarray(step["loss"], dtype=np.float64)
+    for k, step in enumerate(adapter.train(request, model, slots, inputs, targets), 1):
+        result[f"step{k}:loss"] = np.asarray(step.loss, dtype=np.float64)
         for kind, prefix in (("grads", "grad:"), ("params", ""), ("state", "state:")):
-            values = {name: v for name, v in step[kind].items() if v is not None}
+            values = {name: v for name, v in getattr(step, kind).items() if v is not None}
             read = canonical_params(values, by_name, fused, initial) if kind == "params" else \
                 canonical(values, by_name)
             for name, value in read.items():
                 result[f"step{k}:{prefix}{name}"] = value
         for name in opt.state_names:
-            values = {label: v for (n, label), v in step["optimizer"].items() if n == name}
+            values = {label: v for (n, label), v in step.optimizer.items() if n == name}
             for param, value in canonical(values, by_name).items():
                 result[f"step{k}:{name}:{param}"] = value
     return Result(result, adapter.inventory(slots))

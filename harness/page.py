@@ -117,7 +117,7 @@ def mapping_html(block: Block, order: list) -> str:
 
 
 def results_html(block: Block, run, order: list) -> str:
-    fd_tol = checks.FD_TOLERANCE[run.dtype]
+    fd_tol = checks.fd_limit(block.spec.tolerance[run.dtype], run.dtype)
     rows = []
     for b in order:
         r = block.results.get(b)
@@ -150,7 +150,8 @@ def chart_svg(block: Block, run, order: list) -> str:
     quantities = list(dict.fromkeys(c.quantity for _, r in results for c in r.checks))
     if not quantities:
         return ""
-    tol, fd_tol = block.spec.tolerance[run.dtype], checks.FD_TOLERANCE[run.dtype]
+    tol = block.spec.tolerance[run.dtype]
+    fd_tol = checks.fd_limit(tol, run.dtype)
     errs = [e for _, r in results for c in r.checks for e in (c.max_rel_err, c.fd_rel_err) if e]
     errs += [r.tolerance for _, r in results]
     lo = math.floor(math.log10(min(errs + [tol]))) - 1
@@ -374,7 +375,8 @@ def block_md(block: Block, run, order: list) -> list[str]:
               for k in ("parameter", "constant", "state buffer") if any(r.kind == k for r in rows)]
     out += ["### Parameters: canonical ↔ each framework's own", ""]
     out += md_table(["canonical", *(label(b) for b in order)], table) + [""]
-    tol, fd_tol = spec.tolerance[run.dtype], checks.FD_TOLERANCE[run.dtype]
+    tol = spec.tolerance[run.dtype]
+    fd_tol = checks.fd_limit(tol, run.dtype)
     res = []
     for b in order:
         r = block.results.get(b)

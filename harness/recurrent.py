@@ -15,6 +15,8 @@ that cannot represent the canonical function raises ``BindingError``.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 GATES = {"rnn": ("h",), "gru": ("r", "z", "n"), "lstm": ("i", "f", "g", "o")}
@@ -26,24 +28,16 @@ def names(prefix: str, layer: int = 0, reverse: bool = False) -> dict:
     return {p: f"{prefix}{p}_l{layer}{'_reverse' if reverse else ''}" for p in PARTS}
 
 
-def gate_orders(kind: str, native_gates, fault=None) -> tuple:
-    """(load, grad): for each gate position of a native layout, the index of the canonical block it
-    holds, when values are loaded and when gradients are mapped back (the same, unless a fault asks).
-
-    ``native_gates`` names the native order with PyTorch's letters (Keras GRU: ``("z", "r", "n")``).
-    ``gru_gates_zrn`` reads PyTorch's blocks as if they were in Keras's order, both ways;
-    ``gru_gate_grads_unordered`` loads them right but maps the gradients back without the reorder.
-    """
-    order = [GATES[kind].index(g) for g in native_gates]
-    swapped = [{0: 1, 1: 0}.get(j, j) for j in order] if kind == "gru" else order
-    return (swapped if fault == "gru_gates_zrn" else order,
-            swapped if fault in ("gru_gates_zrn", "gru_gate_grads_unordered") else order)
+def part_of(name: str) -> str | None:
+    """The part (``"bias_hh"``, ...) a canonical name is of a recurrent layer, or None."""
+    m = re.search(r"(?:^|\.)(weight_ih|weight_hh|bias_ih|bias_hh)_l\d+(?:_reverse)?$", name)
+    return m.group(1) if m else None
 
 
-def own_bias_hh(fault=None):
-    """(load factor, gradient factor) of a native array holding ``bias_hh`` alone: 1, or 0 where a fault
-    drops it."""
-    return (0 if fault == "rnn_bias_hh_dropped" else 1), (0 if fault == "rnn_bias_hh_grad_dropped" else 1)
+def gate_order(kind: str, native_gates) -> list:
+    """For each gate position of a native layout, the index of the canonical block it holds.
+    ``native_gates`` names the native order with PyTorch's letters (Keras GRU: ``("z", "r", "n")``)."""
+    return [GATES[kind].index(g) for g in native_gates]
 
 
 def reorder(a, order):
@@ -74,21 +68,10 @@ def unblock(g, j: int, n: int):
     return out
 
 
-def fused_bias(fault=None):
+def fused_bias():
     """(to_native, from_native) of one native bias standing for ``bias_ih + bias_hh`` (sources in that
     order): the gradient of the sum is the gradient of each."""
-    keep, keep_grad = own_bias_hh(fault)
-    return (lambda b_ih, b_hh: b_ih + keep * b_hh), (lambda g: (g, keep_grad * g))
-
-
-def canonical_layout(kind: str, part: str, fault=None):
-    """(to_native, from_native) of one canonical parameter that a framework stores as PyTorch does
-    (PyTorch itself, Gluon): the identity, unless a fault asks for a wrong map."""
-    load, grad = gate_orders(kind, GATES[kind], fault)
-    keep, keep_grad = own_bias_hh(fault) if part == "bias_hh" else (1, 1)
-    if load == grad == sorted(load) and keep == keep_grad == 1:
-        return (lambda a: a), (lambda g: g)
-    return (lambda a: keep * reorder(a, load)), (lambda g: keep_grad * unorder(g, grad))
+    return (lambda b_ih, b_hh: b_ih + b_hh), (lambda g: (g, g))
 
 
 # --- training a layer that holds one bias where PyTorch holds two ---------------------------------------

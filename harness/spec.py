@@ -119,7 +119,7 @@ class Variant:
 
     ``model``: the class or function each backend's module gives the wrong realisation (None: the spec's
     own, e.g. when only the weight mapping is wrong). ``fault``: a mistake made by the adapter instead of
-    the realisation (see ``harness.adapter.FAULTS``), e.g. a conv kernel copied without its transpose.
+    the realisation (see ``harness.traps.FAULTS``), e.g. a conv kernel copied without its transpose.
     ``backends``: the frameworks the mistake is about (None: every backend that realises ``model``).
     ``expected_tap``: where the harness must localise it (the first diverging tap, or for a gradient-only
     mistake the first diverging parameter, walking backward). ``why``: what is wrong and how to fix it.
@@ -169,6 +169,9 @@ class Spec:
     # The drop probability of a block whose training-mode output is random (a dropout layer): its
     # training mode is checked by properties of each framework's own mask (harness.checks.dropout_checks).
     dropout: float | None = None
+    # True when ``model`` is a plain function of the inputs (d2l's ``masked_softmax``), not a model class or a
+    # function that builds one: adapters wrap it in a model without parameters (harness.adapter.function_model)
+    function: bool = False
     module: str = ""  # file name under specs/ and backends/<fw>/, filled in by the registry
     doc: str = ""  # the spec module's docstring, filled in by the registry
 

@@ -69,7 +69,7 @@ def definitions(text: str) -> dict:
 
 
 def read_source(backend: str, spec: Spec) -> Source:
-    path = ROOT / "backends" / backend / f"{spec.module}.py"
+    path = ROOT / "backends" / backends.realisations(backend) / f"{spec.module}.py"
     label = backends.info(backend).LABEL
     if not path.exists():
         gap = backends.info(backend).GAPS.get(spec.module)

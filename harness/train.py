@@ -115,6 +115,20 @@ def reference_loss(spec, case, mode, params, state, targets, scale=False):
     return loss, new_state, float(sum(np.mean((np.abs(outs[k]) + np.abs(ts[k])) ** 2) for k in outs))
 
 
+def train_directions(spec, case, mode, targets, param: str, seed: int, draw: int | None = None,
+                     seen: list | None = None) -> list:
+    """The float64 reference's directional derivatives of the training loss at the canonical start,
+    along random directions of one parameter (``checks.smooth_directions``; ``draw`` and ``seen`` as for
+    ``checks.reference_directions``)."""
+    params = {k: v.astype(np.float64) for k, v in case.params.items()}
+    state = {k: v.astype(np.float64) for k, v in case.state.items()}
+    size = reference_loss(spec, case, mode, params, state, targets, scale=True)[2]
+    along = lambda u, ts: [reference_loss(spec, case, mode, {**params, param: params[param] + t * u}, state,
+                                          targets)[0] for t in ts]
+    g = rng(seed, spec.name, "train", param, *(() if draw is None else (f"draw{draw}",)))
+    return checks.smooth_directions(f"step1:grad:{param}", params[param], along, g, size, seen=seen)
+
+
 def update_check(quantity, got, want, before, tolerance, dtype) -> checks.Check:
     """A parameter after a step, relative to the size of the update: ``max|got - want|`` over
     ``max|want - before|`` plus what rounding the parameter itself costs (2 ulp of its largest element,
@@ -186,10 +200,7 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
             if zero is not None or k == 1:
                 scale, scale_of = scales.get(f"grad:{q}", (0.0, ""))
                 if zero is None and q not in first_directions:
-                    along = lambda u, ts, q=q, p=current, s=current_state: [
-                        reference_loss(spec, case, mode, {**p, q: p[q] + t * u}, s, targets)[0] for t in ts]
-                    g = rng(seed, spec.name, "train", q)
-                    first_directions[q] = checks.smooth_directions(quantity, before, along, g, size)
+                    first_directions[q] = train_directions(spec, case, mode, targets, q, seed)
                 median, alone = agreed.get(quantity, (np.zeros_like(before), None))
                 check = checks.judge_gradient(quantity, grad, median, tol, dtype, zero=zero, scale=scale,
                                               scale_of=f"{pre}{scale_of}", alone=alone == backend,

@@ -60,12 +60,15 @@ def die_with_parent() -> None:
 
 def realisation(backend: str, spec, variant):
     """The class or function that realises ``spec`` (or its ``variant``) in ``backend``."""
+    import backends
+
     model = (variant.model if variant else None) or spec.model
-    path = f"backends/{backend}/{spec.module}.py"
+    package = f"backends.{backends.realisations(backend)}"
+    path = f"{package.replace('.', '/')}/{spec.module}.py"
     try:
-        module = importlib.import_module(f"backends.{backend}.{spec.module}")
+        module = importlib.import_module(f"{package}.{spec.module}")
     except ModuleNotFoundError as e:
-        if e.name == f"backends.{backend}.{spec.module}":
+        if e.name == f"{package}.{spec.module}":
             raise LookupError(f"not realised: {path} does not exist") from None
         raise
     if not hasattr(module, model):
@@ -103,6 +106,7 @@ def main(backend: str) -> None:
     import json
 
     import specs
+    from harness.adapter import Request
 
     for line in sys.stdin:
         req = json.loads(line)
@@ -112,19 +116,17 @@ def main(backend: str) -> None:
         try:
             spec, variant = specs.resolve(req["spec"])
             factory = realisation(backend, spec, variant)
-            arrays = load_arrays(req["arrays"])
-            fault = variant.fault if variant else None
+            request = Request.from_message(req, spec, variant, factory, load_arrays(req["arrays"]))
             if req["op"] == "train":
                 from harness.optim import run_training
 
-                result = run_training(adapter, spec, factory, arrays, req, fault)
+                result = run_training(adapter, request)
             elif req["op"] == "native":  # --native: the user's own weights file (harness.native)
                 from harness.native import serve
 
-                result = serve(adapter, backend, spec, factory, arrays, req)
+                result = serve(adapter, backend, request, req)
             else:
-                result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False),
-                                     fault=fault, mode=req.get("mode", "eval"), seed=req.get("seed", 0))
+                result = adapter.run(request)
             save_arrays(req["out"], result.arrays)
             send(event="done", id=req["id"], ok=True, seconds=round(time.perf_counter() - t0, 4),
                  native_params=result.native_params)

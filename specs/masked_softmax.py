@@ -28,6 +28,7 @@ SPEC = Spec(
     title="masked_softmax: softmax over the last axis with per-query valid lengths",
     section="11.3 Attention Scoring Functions",
     model="masked_softmax",
+    function=True,
     inputs={"X": Input((2, 2, 4)), "valid_lens": Input((2, 2), dist="randint:1:5")},
     reference=masked_softmax,
 )

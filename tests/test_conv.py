@@ -9,6 +9,7 @@ import pytest
 
 import harness.run
 from harness import layout
+from harness.adapter import Request
 from harness.data import make_case, reference_outputs
 from harness.run import compare_backends
 from harness.spec import MaxPoolTie
@@ -93,12 +94,12 @@ def test_flax_and_keras_realisations_read_channels_from_the_last_axis(backend):
     spec = resolve("conv_1x1")[0]
     case = make_case(spec, seed=0, dtype="float64")
     factory = realisation(backend, spec, None)
-    right = adapter.run(spec, factory, case.arrays(), "float64").arrays["output"]
+    right = adapter.run(Request(spec, factory, case.arrays(), "float64")).arrays["output"]
     np.testing.assert_allclose(right, case.outputs["output"], rtol=1e-12)
 
     x = case.inputs["x"]
     arrays = {**case.arrays(), "input:x": layout.nhwc_to_nchw(x)}  # the model receives x itself
-    wrong = adapter.run(spec, factory, arrays, "float64").arrays["output"]
+    wrong = adapter.run(Request(spec, factory, arrays, "float64")).arrays["output"]
     read_as_nhwc = reference_outputs(spec, {"x": layout.nhwc_to_nchw(x)}, case.params, {})[0]["output"]
     np.testing.assert_allclose(wrong, read_as_nhwc, rtol=1e-12)
     assert np.abs(wrong - case.outputs["output"]).max() > 0.1

@@ -67,22 +67,24 @@ class Built:
         self.model, self.variables, self.modules = model, variables, modules
 
 
+def rngs(seed):
+    key = jax.random.PRNGKey(seed)
+    return {"params": key, "dropout": key}
+
+
 class Adapter(adapter.Adapter):
     name = "flax"
     nhwc = True
     batch_major = True  # nn.RNN(time_major=False), the default
     states_per_layer = True  # one carry per nn.RNN
+    model_class = nn.Module
+    call_method = "__call__"
 
     def version(self):
         return f"{flax.__version__} (jax {jax.__version__})"
 
-    def rngs(self):
-        key = jax.random.PRNGKey(self.seed)
-        return {"params": key, "dropout": key}
-
-    def build(self, factory, spec, inputs, dtype):
-        model = (_Function(factory) if adapter.is_function(factory, spec)
-                 else factory(**spec.args, **mode_kwargs(factory, self.mode)))
+    def build(self, request, inputs):
+        model = self.instantiate(request, **mode_kwargs(request.factory, request.mode))
         # Shapes are found in float64, the dtype jax's own defaults give under x64: a parameter made by an
         # initializer (self.param) is float64 there, and a scan must not meet float32 inputs with it.
         xs = [jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64 if a.dtype.kind == "f" else a.dtype), v)
@@ -101,24 +103,11 @@ class Adapter(adapter.Adapter):
                 return model.init(rngs, *xs)
 
         try:  # shapes only: no initialiser runs, nothing is compiled
-            variables = jax.eval_shape(init, self.rngs(), *xs)
+            variables = jax.eval_shape(init, rngs(request.seed), *xs)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values (FixedHiddenMLP)
             modules.clear()
-            variables = init(self.rngs(), *xs)
+            variables = init(rngs(request.seed), *xs)
         return Built(model, variables, modules)
-
-    def canonical_prefix(self, path, modules) -> str:
-        """Rules 1 and 2 of harness.adapter, on a flax module path such as ('net', 'layers_0')."""
-        prefix = ""
-        for i, part in enumerate(path):
-            parent, m = modules.get(tuple(path[:i])), re.fullmatch(r"(.+)_(\d+)", part)
-            if m and isinstance(getattr(parent, m.group(1), None), (list, tuple)):
-                siblings = {p[i] for p in modules if len(p) > i and p[:i] == tuple(path[:i])}
-                only_list = all(re.fullmatch(rf"{re.escape(m.group(1))}_\d+", s) for s in siblings)
-                prefix += f"{m.group(2)}." if only_list else f"{m.group(1)}.{m.group(2)}."
-            else:
-                prefix += f"{part}."
-        return prefix
 
     def slots(self, built, spec):
         slots = []
@@ -135,12 +124,12 @@ class Adapter(adapter.Adapter):
                     by_module.setdefault(names[:-1], {})[names[-1]] = leaf
             for owner, tree in by_owner.items():
                 if isinstance(whole[owner], nn.MultiHeadDotProductAttention):
-                    slots += self.attention_slots(owner, tree, built.modules)
+                    slots += attention_slots(owner, tree, built.modules)
                 else:
-                    slots += self.cell_slots(owner, whole[owner], tree, built.modules, spec)
+                    slots += rnn_slots(owner, whole[owner], tree, built.modules, spec)
             for mpath, leaves_here in by_module.items():
                 module = built.modules.get(mpath)
-                prefix = self.canonical_prefix(mpath, built.modules)
+                prefix = canonical_prefix(mpath, built.modules)
                 native = "/".join((collection, *mpath)) + "/"
                 handles = {k: (collection, *mpath, k) for k in leaves_here}
                 kind = (nn.Dense if isinstance(module, nn.Dense) else nn.Conv if isinstance(module, nn.Conv)
@@ -151,90 +140,15 @@ class Adapter(adapter.Adapter):
                     bias = leaves_here.get("bias")
                     slots += make(prefix, native, leaves_here["kernel"].shape,
                                   None if bias is None else bias.shape, *extra,
-                                  handles=(handles["kernel"], handles.get("bias")), fault=self.fault)
+                                  handles=(handles["kernel"], handles.get("bias")))
                 else:
                     rename = next((r for cls, r in RENAMES.items() if isinstance(module, cls)), {})
                     slots += [adapter.Slot(prefix + rename.get(k, k), native + k, tuple(v.shape), handles[k],
                                            constant=constant) for k, v in leaves_here.items()]
         return slots
 
-    # --- rule 4: nn.MultiHeadDotProductAttention is the book's W_q, W_k, W_v, W_o ---------------------
-    def attention_slots(self, owner, tree, modules):
-        prefix, slots = self.canonical_prefix(owner, modules), []
-        for (sub, leaf), value in sorted(tree.items()):
-            if leaf != "kernel":
-                continue
-            role = {"query": "query", "key": "key", "value": "value", "out": "output"}[sub]
-            bias = tree.get((sub, "bias"))
-            native = "/".join(("params", *owner, sub)) + "/"
-            slots += adapter.heads_slots(prefix, role, native, value.shape, None if bias is None else bias.shape,
-                                         handles=(("params", *owner, sub, "kernel"), ("params", *owner, sub, "bias")))
-        return slots
-
-    # --- rule 5: the cell of an nn.RNN is one layer (and direction) of PyTorch's nn.RNN/GRU/LSTM ----------
-    def rnn_position(self, owner, modules):
-        """(canonical prefix, layer, reverse) of the cell at ``owner`` (its nn.RNN's attribute ``cell``)."""
-        path, reverse = owner[:-1], False
-        if path and isinstance(modules.get(path[:-1]), nn.Bidirectional):
-            path, reverse = path[:-1], path[-1] == "backward_rnn"
-        m = re.fullmatch(r"(.+)_(\d+)", path[-1]) if path else None
-        if m and isinstance(getattr(modules.get(path[:-1]), m.group(1), None), (list, tuple)):
-            return self.canonical_prefix(path[:-1], modules) + f"{m.group(1)}.", int(m.group(2)), reverse
-        return self.canonical_prefix(path, modules), 0, reverse
-
-    def cell_slots(self, owner, cell, tree, modules, spec):
-        """One Dense per gate and side (``ir``, ``hr``, ...): kernels are gate blocks of PyTorch's stacked
-        weights; a gate with one bias holds ``bias_ih + bias_hh``, one with two (the GRU's n) one each."""
-        kinds = {nn.GRUCell: "gru", nn.LSTMCell: "lstm", nn.OptimizedLSTMCell: "lstm", nn.SimpleCell: "rnn"}
-        kind = next((k for cls, k in kinds.items() if isinstance(cell, cls)), None)
-        if kind is None:
-            raise adapter.BindingError(f"{spec.name}[flax]: {type(cell).__name__} at {'/'.join(owner)} has no "
-                                       "PyTorch counterpart (expected SimpleCell, GRUCell, LSTMCell)")
-        prefix, layer, reverse = self.rnn_position(owner, modules)
-        names = recurrent.names(prefix, layer, reverse)
-        gates = recurrent.GATES[kind]
-        n, (load, grad) = len(gates), recurrent.gate_orders(kind, gates, self.fault)
-        slots = []
-        for j, gate in enumerate(("",) if kind == "rnn" else gates):
-            at, back_at = load[j], grad[j]
-            two = (f"i{gate}", "bias") in tree and (f"h{gate}", "bias") in tree
-            for side in "ih":
-                sub = f"{side}{gate}"
-                native = "/".join(("params", *owner, sub)) + "/"
-                handle = ("params", *owner, sub)
-                label = f"[{gates[at]}]" if n > 1 else ""
-                w = names[f"weight_{side}h"]
-                slots.append(adapter.Slot(
-                    f"{w}{label}", native + "kernel", tuple(tree[(sub, "kernel")].shape), (*handle, "kernel"),
-                    lambda a, at=at: recurrent.block(a, at, n).T,
-                    lambda g, b=back_at: (recurrent.unblock(g.T, b, n),), sources=(w,)))
-                if (sub, "bias") not in tree:
-                    continue
-                if two:  # this side's own bias
-                    b = names[f"bias_{side}h"]
-                    keep, keep_grad = recurrent.own_bias_hh(self.fault) if side == "h" else (1, 1)
-                    slots.append(adapter.Slot(
-                        f"{b}{label}", native + "bias", tuple(tree[(sub, "bias")].shape), (*handle, "bias"),
-                        lambda a, at=at, k=keep: k * recurrent.block(a, at, n),
-                        lambda g, b=back_at, k=keep_grad: (k * recurrent.unblock(g, b, n),), sources=(b,)))
-                else:  # the sum of both
-                    to, back = recurrent.fused_bias(self.fault)
-                    sources = (names["bias_ih"], names["bias_hh"])
-                    slots.append(adapter.Slot(
-                        " + ".join(f"{c}{label}" for c in sources), native + "bias", tuple(tree[(sub, "bias")].shape),
-                        (*handle, "bias"),
-                        lambda bi, bh, at=at, to=to: to(recurrent.block(bi, at, n), recurrent.block(bh, at, n)),
-                        lambda g, b=back_at, back=back: tuple(recurrent.unblock(x, b, n) for x in back(g)),
-                        sources=sources))
-        return slots
-
-    def read_state(self, built, slots):
-        def at(tree, path):
-            for p in path:
-                tree = tree[p]
-            return np.asarray(tree)
-
-        return {s.canonical: at(built.variables, s.handle) for s in slots}
+    def read(self, built, slots):
+        return {s.canonical: adapter.at(built.variables, s.handle) for s in slots}
 
     def load(self, built, slots, values):
         variables = {}
@@ -246,23 +160,23 @@ class Adapter(adapter.Adapter):
             node[leaf] = jnp.asarray(values[s.canonical])
         built.variables = variables
 
-    def forward_backward(self, built, spec, slots, inputs, cotangents, want_taps):
-        names = list(inputs)
+    def forward_backward(self, built, request, slots, inputs, cotangents):
+        spec, names = request.spec, list(inputs)
         diff = [k for k in names if spec.inputs[k].differentiable]
         params = built.variables.get("params", {})
         others = {k: v for k, v in built.variables.items() if k != "params"}
-        mutable = ["batch_stats"] if self.mode == "train" else False  # the running statistics change
+        mutable = ["batch_stats"] if request.mode == "train" else False  # the running statistics change
 
         # taps: capture_intermediates records the output of every module whose path is wanted
-        paths = {self.canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
-        wanted = {paths[t]: t for t in (spec.taps if want_taps else ()) if t in paths}
+        paths = {canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
+        wanted = {paths[t]: t for t in (spec.taps if request.taps else ()) if t in paths}
 
         def f(params, *diff_xs):
             xs = {**{k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items()},
                   **dict(zip(diff, diff_xs))}
             out, state = built.model.apply(
-                {"params": params, **others}, *(xs[k] for k in names), rngs=self.rngs(),
-                **call_kwargs(built.model, self.mode),
+                {"params": params, **others}, *(xs[k] for k in names), rngs=rngs(request.seed),
+                **call_kwargs(built.model, request.mode),
                 mutable=["intermediates", *(mutable or [])],
                 capture_intermediates=lambda m, method: method == "__call__" and m.path in wanted)
             found = state.get("intermediates", {})
@@ -272,7 +186,7 @@ class Adapter(adapter.Adapter):
                 for part in path:
                     node = node.get(part, {})
                 if "__call__" in node:
-                    taps[name] = _first(node["__call__"][0])  # the first call of a reused module
+                    taps[name] = adapter.first(node["__call__"][0])  # the first call of a reused module
             changed = {k: v for k, v in state.items() if k != "intermediates"}  # batch_stats in training
             return tuple(adapter.leaves(out)), (taps, changed)
 
@@ -287,78 +201,141 @@ class Adapter(adapter.Adapter):
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
             outs, (g_params, *g_inputs), taps, changed = forward_backward(*args)
         built.variables = {**built.variables, **changed}
-
-        def at(tree, path):
-            for p in path:
-                tree = tree[p]
-            return np.asarray(tree)
-
-        grads = {s.canonical: at(g_params, s.handle[1:]) for s in slots if not s.constant}
+        grads = {s.canonical: adapter.at(g_params, s.handle[1:]) for s in slots if not s.constant}
         g_inputs = [jax.tree_util.tree_map(np.asarray, g) for g in g_inputs]  # a list for per-layer states
         return ([np.asarray(o) for o in outs], dict(zip(diff, g_inputs)), grads,
                 {k: np.asarray(v) for k, v in taps.items()})
 
-    # --- the training step (harness.optim) -----------------------------------------------------------
-    def optimizer(self, opt):
+    # --- the training step (harness.adapter.Adapter.train) ---------------------------------------------
+    def optimizer(self, training):
+        opt = training.opt
         if opt.name == "adam":
             return optax.adam(opt.lr, b1=opt.betas[0], b2=opt.betas[1], eps=opt.eps, eps_root=0.0)
         sgd = optax.sgd(opt.lr, momentum=opt.momentum or None, nesterov=False)
         return optax.chain(optax.add_decayed_weights(opt.weight_decay), sgd) if opt.weight_decay else sgd
 
-    def train(self, built, spec, slots, inputs, targets, opt, steps, trap=None):
-        tx = self.optimizer(opt)
+    def train_step(self, training):
+        """One compiled step (loss, gradients and update, as flax code is normally run), built at the
+        first step and kept with the optimizer's state in ``training.kept``."""
+        built, kept, tx = training.model, training.kept, training.optimizer
         params = built.variables.get("params", {})
         others = {k: v for k, v in built.variables.items() if k != "params"}
-        opt_state = tx.init(params)
-        mutable = ["batch_stats"] if self.mode == "train" else []
-        xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in inputs.values()]  # lists: per-layer states
+        if not kept:
+            kept["opt_state"] = tx.init(params)
+            mutable = ["batch_stats"] if training.request.mode == "train" else []
+            xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in training.inputs.values()]  # lists: per-layer
+            seed, targets = training.request.seed, training.targets
 
-        def loss_fn(params, others):
-            outs, changed = built.model.apply({"params": params, **others}, *xs, rngs=self.rngs(), mutable=mutable,
-                                              **call_kwargs(built.model, self.mode))
-            loss = sum(w * jnp.mean((o - t) ** 2) for o, (t, w) in zip(adapter.leaves(outs), targets))
-            return loss, changed
+            mode = call_kwargs(built.model, training.request.mode)
 
-        def step(params, others, opt_state):
-            (loss, changed), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, others)
-            updates, opt_state = tx.update(grads, opt_state, params)
-            return loss, grads, optax.apply_updates(params, updates), {**others, **changed}, opt_state
+            def loss_fn(params, others):
+                outs, changed = built.model.apply({"params": params, **others}, *xs, rngs=rngs(seed), mutable=mutable,
+                                                  **mode)
+                loss = sum(w * jnp.mean((o - t) ** 2) for o, (t, w) in zip(adapter.leaves(outs), targets))
+                return loss, changed
 
-        def at(tree, path):
-            for p in path:
-                tree = tree[p]
-            return np.asarray(tree)
+            def step(params, others, opt_state):
+                (loss, changed), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, others)
+                updates, opt_state = tx.update(grads, opt_state, params)
+                return loss, grads, optax.apply_updates(params, updates), {**others, **changed}, opt_state
 
-        compiled, record = jax.jit(step), []
-        for _ in range(steps):
-            try:  # compiled, as flax code is normally run
-                loss, grads, params, others, opt_state = compiled(params, others, opt_state)
-            except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-                compiled = step
-                loss, grads, params, others, opt_state = step(params, others, opt_state)
-            built.variables = {"params": params, **others}
-            moments = {name: optax.tree_utils.tree_get(opt_state, key)
-                       for name, key in (("momentum_buffer", "trace"), ("exp_avg", "mu"), ("exp_avg_sq", "nu"))}
-            trainable = [s for s in slots if not s.constant]
-            record.append({
-                "loss": float(loss),
-                "grads": {s.canonical: at(grads, s.handle[1:]) for s in trainable},
-                "params": {s.canonical: at(params, s.handle[1:]) for s in trainable},
-                "state": self.read_state(built, [s for s in slots if s.state]),
-                "optimizer": {(name, s.canonical): at(moments[name], s.handle[1:])
-                              for s in trainable for name in opt.state_names if moments[name] is not None},
-            })
-        return record
+            kept["step"], kept["eager"] = jax.jit(step), step
+        try:  # compiled, as flax code is normally run
+            loss, grads, params, others, kept["opt_state"] = kept["step"](params, others, kept["opt_state"])
+        except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
+            kept["step"] = kept["eager"]
+            loss, grads, params, others, kept["opt_state"] = kept["step"](params, others, kept["opt_state"])
+        built.variables = {"params": params, **others}
+        return loss, {s.canonical: adapter.at(grads, s.handle[1:]) for s in training.trainable}
+
+    def optimizer_state(self, training):
+        moments = {name: optax.tree_utils.tree_get(training.kept["opt_state"], key)
+                   for name, key in (("momentum_buffer", "trace"), ("exp_avg", "mu"), ("exp_avg_sq", "nu"))}
+        return {(name, s.canonical): adapter.at(moments[name], s.handle[1:])
+                for s in training.trainable for name in training.opt.state_names if moments[name] is not None}
 
 
-def _first(output):
-    return output[0] if isinstance(output, tuple) else output
+def canonical_prefix(path, modules) -> str:
+    """Rules 1 and 2 of harness.adapter, on a flax module path such as ('net', 'layers_0')."""
+    prefix = ""
+    for i, part in enumerate(path):
+        parent, m = modules.get(tuple(path[:i])), re.fullmatch(r"(.+)_(\d+)", part)
+        if m and isinstance(getattr(parent, m.group(1), None), (list, tuple)):
+            siblings = {p[i] for p in modules if len(p) > i and p[:i] == tuple(path[:i])}
+            only_list = all(re.fullmatch(rf"{re.escape(m.group(1))}_\d+", s) for s in siblings)
+            prefix += f"{m.group(2)}." if only_list else f"{m.group(1)}.{m.group(2)}."
+        else:
+            prefix += f"{part}."
+    return prefix
 
 
-class _Function(nn.Module):
-    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
+# --- rule 4: nn.MultiHeadDotProductAttention is the book's W_q, W_k, W_v, W_o ---------------------
+def attention_slots(owner, tree, modules):
+    """The attention layer at ``owner`` (its variables ``tree``) as the book's W_q, W_k, W_v, W_o."""
+    prefix, slots = canonical_prefix(owner, modules), []
+    for (sub, leaf), value in sorted(tree.items()):
+        if leaf != "kernel":
+            continue
+        role = {"query": "query", "key": "key", "value": "value", "out": "output"}[sub]
+        bias = tree.get((sub, "bias"))
+        native = "/".join(("params", *owner, sub)) + "/"
+        slots += adapter.heads_slots(prefix, role, native, value.shape, None if bias is None else bias.shape,
+                                     handles=(("params", *owner, sub, "kernel"), ("params", *owner, sub, "bias")))
+    return slots
 
-    fn: object
 
-    def __call__(self, *xs):
-        return self.fn(*xs)
+# --- rule 5: the cell of an nn.RNN is one layer (and direction) of PyTorch's nn.RNN/GRU/LSTM ----------
+def rnn_position(owner, modules):
+    """(canonical prefix, layer, reverse) of the cell at ``owner`` (its nn.RNN's attribute ``cell``)."""
+    path, reverse = owner[:-1], False
+    if path and isinstance(modules.get(path[:-1]), nn.Bidirectional):
+        path, reverse = path[:-1], path[-1] == "backward_rnn"
+    m = re.fullmatch(r"(.+)_(\d+)", path[-1]) if path else None
+    if m and isinstance(getattr(modules.get(path[:-1]), m.group(1), None), (list, tuple)):
+        return canonical_prefix(path[:-1], modules) + f"{m.group(1)}.", int(m.group(2)), reverse
+    return canonical_prefix(path, modules), 0, reverse
+
+
+def rnn_slots(owner, cell, tree, modules, spec):
+    """One Dense per gate and side (``ir``, ``hr``, ...): kernels are gate blocks of PyTorch's stacked
+    weights; a gate with one bias holds ``bias_ih + bias_hh``, one with two (the GRU's n) one each."""
+    kinds = {nn.GRUCell: "gru", nn.LSTMCell: "lstm", nn.OptimizedLSTMCell: "lstm", nn.SimpleCell: "rnn"}
+    kind = next((k for cls, k in kinds.items() if isinstance(cell, cls)), None)
+    if kind is None:
+        raise adapter.BindingError(f"{spec.name}[flax]: {type(cell).__name__} at {'/'.join(owner)} has no "
+                                   "PyTorch counterpart (expected SimpleCell, GRUCell, LSTMCell)")
+    prefix, layer, reverse = rnn_position(owner, modules)
+    names = recurrent.names(prefix, layer, reverse)
+    gates = recurrent.GATES[kind]
+    n, order = len(gates), recurrent.gate_order(kind, gates)
+    slots, (to, back) = [], recurrent.fused_bias()
+    for j, gate in enumerate(("",) if kind == "rnn" else gates):
+        at = order[j]
+        two = (f"i{gate}", "bias") in tree and (f"h{gate}", "bias") in tree
+        for side in "ih":
+            sub = f"{side}{gate}"
+            native = "/".join(("params", *owner, sub)) + "/"
+            handle = ("params", *owner, sub)
+            label = f"[{gates[at]}]" if n > 1 else ""
+            w = names[f"weight_{side}h"]
+            slots.append(adapter.Slot(
+                f"{w}{label}", native + "kernel", tuple(tree[(sub, "kernel")].shape), (*handle, "kernel"),
+                lambda a, at=at: recurrent.block(a, at, n).T,
+                lambda g, at=at: (recurrent.unblock(g.T, at, n),), sources=(w,), recurrent=kind))
+            if (sub, "bias") not in tree:
+                continue
+            if two:  # this side's own bias
+                b = names[f"bias_{side}h"]
+                slots.append(adapter.Slot(
+                    f"{b}{label}", native + "bias", tuple(tree[(sub, "bias")].shape), (*handle, "bias"),
+                    lambda a, at=at: recurrent.block(a, at, n),
+                    lambda g, at=at: (recurrent.unblock(g, at, n),), sources=(b,), recurrent=kind))
+            else:  # the sum of both
+                sources = (names["bias_ih"], names["bias_hh"])
+                slots.append(adapter.Slot(
+                    " + ".join(f"{c}{label}" for c in sources), native + "bias", tuple(tree[(sub, "bias")].shape),
+                    (*handle, "bias"),
+                    lambda bi, bh, at=at: to(recurrent.block(bi, at, n), recurrent.block(bh, at, n)),
+                    lambda g, at=at: tuple(recurrent.unblock(x, at, n) for x in back(g)),
+                    sources=sources, recurrent=kind))
+    return slots

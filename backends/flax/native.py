@@ -40,16 +40,6 @@ def load(built, slots, path, dtype):
     return built
 
 
-def read(built, slots) -> dict:
-    import numpy as np
-
-    def at(tree, path):
-        for p in path:
-            tree = tree[p]
-        return np.asarray(tree)
-
-    return {s.canonical: at(built.variables, s.handle) for s in slots}
-
 
 def save(built, slots, path) -> None:
     import numpy as np

@@ -18,7 +18,7 @@ GAPS: dict = {
 }
 _FLOAT32_MOMENTUM = ("MXNet operators take their hyper-parameters as 32-bit floats: BatchNorm's momentum 0.9 "
                      "becomes 0.89999998, so float64 running statistics are off by ~3e-8 relative (0 with that "
-                     "momentum, checked)")
+                     "momentum, checked); the limit leaves a margin above it")
 _FLOAT32_DROPOUT = ("MXNet's Dropout computes its scale 1/(1-p) in float32 (1.4285715 for p = 0.3): float64 "
                     "outputs and gradients are off by 2.4e-8 relative (0 against that scale, checked)")
 
@@ -28,9 +28,9 @@ _PREDICT_MODE_BN = ("nn.BatchNorm in prediction mode returns the training formul
 TOLERANCES = {
     ("gelu_mlp", "float64"): (1e-5, "nn.GELU evaluates in float32 precision even on float64 arrays: off by up "
                               "to 6.4e-7 (absolute, on [-6, 6]), its gradient by 1.3e-7"),
-    ("batch_norm_concise", "float64"): (1e-7, _FLOAT32_MOMENTUM),
-    ("bn_lenet", "float64"): (1e-7, _FLOAT32_MOMENTUM),
-    **{(name, "float64"): (1e-7, _FLOAT32_MOMENTUM)
+    ("batch_norm_concise", "float64"): (1e-6, _FLOAT32_MOMENTUM),
+    ("bn_lenet", "float64"): (1e-6, _FLOAT32_MOMENTUM),
+    **{(name, "float64"): (1e-6, _FLOAT32_MOMENTUM)
        for name in ("residual", "residual_1x1", "residual_1x1_s2", "resnet", "conv_block", "dense_block",
                     "transition_block")},
     ("dropout", "float64"): (1e-7, _FLOAT32_DROPOUT),

@@ -52,22 +52,24 @@ MODE_BLOCKS = (nn.Dropout, nn.BatchNorm)  # built-in blocks that behave differen
 
 class Adapter(adapter.Adapter):
     name = "gluon"
+    model_class = nn.Block
 
-    def train_mode(self, model, spec) -> bool:
+    @staticmethod
+    def train_mode(model, request) -> bool:
         """``autograd.record(train_mode=...)``: the request's mode where the block has one, else the default."""
-        if spec.has_training_mode or any(isinstance(b, MODE_BLOCKS) for _, _, b in walk(model)):
-            return self.mode == "train"
+        if request.spec.has_training_mode or any(isinstance(b, MODE_BLOCKS) for _, _, b in walk(model)):
+            return request.mode == "train"
         return True
 
     def version(self):
         return mxnet.__version__
 
-    def build(self, factory, spec, inputs, dtype):
-        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
+    def build(self, request, inputs):
+        model = self.instantiate(request)
         model.initialize()
         model(*(mnp.array(v, dtype="float32" if v.dtype.kind == "f" else v.dtype) for v in inputs.values()))
-        if dtype != "float32":
-            model.cast(dtype)
+        if request.dtype != "float32":
+            model.cast(request.dtype)
         return model
 
     def slots(self, model, spec):
@@ -79,10 +81,9 @@ class Adapter(adapter.Adapter):
                 m = RNN_PARAM.fullmatch(name) if isinstance(block, rnn.rnn_layer._RNNLayer) else None
                 if m:  # rule 5 of harness.adapter: PyTorch's layout under other names
                     direction, layer, side, kind = m.groups()
-                    part = f"{kind}_{side[0]}h"
-                    canonical = recurrent.names(prefix, int(layer), direction == "r")[part]
-                    to_native, from_native = recurrent.canonical_layout(RNN_KINDS[block._mode], part, self.fault)
-                    slots.append(adapter.Slot(canonical, native + name, tuple(p.shape), p, to_native, from_native))
+                    canonical = recurrent.names(prefix, int(layer), direction == "r")[f"{kind}_{side[0]}h"]
+                    slots.append(adapter.Slot(canonical, native + name, tuple(p.shape), p,
+                                              recurrent=RNN_KINDS[block._mode]))
                     continue
                 slots.append(adapter.Slot(prefix + rename.get(name, name), native + name, tuple(p.shape), p,
                                           constant=isinstance(p, gluon.Constant) or p.grad_req == "null"))
@@ -103,30 +104,30 @@ class Adapter(adapter.Adapter):
             else:
                 s.handle.set_data(value)
 
-    def read_state(self, model, slots):
+    def read(self, model, slots):
         return {s.canonical: (getattr(*s.handle) if isinstance(s.handle, tuple) else s.handle.data()).asnumpy()
                 for s in slots}
 
-    def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
+    def forward_backward(self, model, request, slots, inputs, cotangents):
+        spec = request.spec
         xs = {k: mnp.array(v, dtype=v.dtype) for k, v in inputs.items()}
         diff = [k for k in xs if spec.inputs[k].differentiable]
         for k in diff:
             xs[k].attach_grad()
         tapped = {}
         points = adapter.tap_points([(p, b, folds_activation(b)) for p, _, b in walk(model)],
-                                    spec.taps if want_taps else ())
+                                    spec.taps if request.taps else ())
         hooks = []
         for name, (block, where) in points.items():
             def hook(blk, args, out, name=name, pre=where == "pre"):  # the first call of a reused block is kept
-                value = args[0] if pre else out
-                tapped.setdefault(name, (value[0] if isinstance(value, (tuple, list)) else value).asnumpy())
+                tapped.setdefault(name, adapter.first(args[0] if pre else out).asnumpy())
 
             # a folded activation is the child block `act`: its input is the pre-activation value
             hooks.append((block.act if where == "pre" else block).register_forward_hook(hook))
-        if self.mode == "train":
-            mxnet.random.seed(self.seed)  # dropout masks
+        if request.mode == "train":
+            mxnet.random.seed(request.seed)  # dropout masks
         try:
-            with autograd.record(train_mode=self.train_mode(model, spec)):
+            with autograd.record(train_mode=self.train_mode(model, request)):
                 outs = model(*xs.values())
         finally:
             for h in hooks:
@@ -137,60 +138,47 @@ class Adapter(adapter.Adapter):
         grads = {s.canonical: s.handle.grad().asnumpy() for s in slots if not s.constant}
         return ([onp.asarray(o.asnumpy()) for o in outs], {k: xs[k].grad.asnumpy() for k in diff}, grads, tapped)
 
-    # --- the training step (harness.optim) -----------------------------------------------------------
-    def trainer(self, model, opt):
+    # --- the training step (harness.adapter.Adapter.train) ---------------------------------------------
+    def optimizer(self, training):
+        opt = training.opt
+        if not training.trainable:  # without parameters, nothing to update
+            return None
         if opt.name == "adam":
-            return gluon.Trainer(model.collect_params(), "adam", {
+            return gluon.Trainer(training.model.collect_params(), "adam", {
                 "learning_rate": opt.lr, "beta1": opt.betas[0], "beta2": opt.betas[1], "epsilon": opt.eps,
                 "wd": 0.0})
-        return gluon.Trainer(model.collect_params(), "sgd", {
+        return gluon.Trainer(training.model.collect_params(), "sgd", {
             "learning_rate": opt.lr, "momentum": opt.momentum, "wd": opt.weight_decay})
 
-    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None):
-        trainable = [s for s in slots if not s.constant]
-        trainer = self.trainer(model, opt) if trainable else None  # without parameters, nothing to update
-        xs = [mnp.array(v, dtype=v.dtype) for v in inputs.values()]
-        for x, k in zip(xs, inputs):
-            if spec.inputs[k].differentiable:
+    def train_step(self, training):
+        request, trainer = training.request, training.optimizer
+        xs = [mnp.array(v, dtype=v.dtype) for v in training.inputs.values()]
+        for x, k in zip(xs, training.inputs):
+            if request.spec.inputs[k].differentiable:
                 x.attach_grad()  # so that backward() has a graph even when no parameter is in it
-        ts = [(mnp.array(t, dtype=t.dtype), w) for t, w in targets]
+        ts = [(mnp.array(t, dtype=t.dtype), w) for t, w in training.targets]
         # the loss is already a mean: step(1). step(batch_size) is for a per-example loss (the trap)
-        batch_size = xs[0].shape[0] if trap == "gluon_step_batch_size" else 1
-        record = []
-        for _ in range(steps):
-            mxnet.random.seed(self.seed)
-            with autograd.record(train_mode=self.train_mode(model, spec)):
-                outs = adapter.leaves(model(*xs))
-                loss = sum(w * ((o - t) ** 2).mean() for o, (t, w) in zip(outs, ts))
-            if trainer:
-                loss.backward()
-                trainer.step(batch_size)
-            grads = {s.canonical: s.handle.grad().asnumpy().copy() for s in trainable}
-            record.append({"loss": float(loss), "grads": grads,
-                           "params": {s.canonical: s.handle.data().asnumpy() for s in trainable},
-                           "state": self.read_state(model, [s for s in slots if s.state]),
-                           "optimizer": self.optimizer_state(trainer, opt, trainable) if trainer else {}})
-        return record
+        batch_size = xs[0].shape[0] if request.trap == "gluon_step_batch_size" else 1
+        mxnet.random.seed(request.seed)
+        with autograd.record(train_mode=self.train_mode(training.model, request)):
+            outs = adapter.leaves(training.model(*xs))
+            loss = sum(w * ((o - t) ** 2).mean() for o, (t, w) in zip(outs, ts))
+        if trainer:
+            loss.backward()
+            trainer.step(batch_size)
+        return float(loss), {s.canonical: s.handle.grad().asnumpy() for s in training.trainable}
 
-    @staticmethod
-    def optimizer_state(trainer, opt, trainable):
+    def optimizer_state(self, training):
         """In PyTorch's names and sign: MXNet's SGD keeps mom = momentum mom - lr g, -lr times torch's
         buffer, with lr a float32 operator parameter."""
+        trainer, opt = training.optimizer, training.opt
+        if trainer is None:
+            return {}
         out, states = {}, trainer._updaters[0].states
-        for s in trainable:
+        for s in training.trainable:
             state = states.get(trainer._params.index(s.handle))
             if opt.name == "momentum" and state is not None:
                 out[("momentum_buffer", s.canonical)] = -state.asnumpy() / float(onp.float32(opt.lr))
             elif opt.name == "adam" and state is not None:
                 out[("exp_avg", s.canonical)], out[("exp_avg_sq", s.canonical)] = (a.asnumpy() for a in state)
         return out
-
-class _Function(nn.Block):
-    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, *xs):
-        return self.fn(*xs)

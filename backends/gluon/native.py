@@ -15,11 +15,6 @@ def load(model, slots, path, dtype):
     return model
 
 
-def read(model, slots) -> dict:
-    """{slot label: native value}: a Parameter, or a plain array attribute held as (block, name)."""
-    return {s.canonical: (getattr(*s.handle) if isinstance(s.handle, tuple) else s.handle.data()).asnumpy()
-            for s in slots}
-
 
 def save(model, slots, path) -> None:
     model.save_parameters(str(path))

@@ -77,17 +77,19 @@ class Adapter(adapter.Adapter):
     nhwc = True
     batch_major = True  # Keras 3's recurrent layers have no time-major option
     states_per_layer = True  # initial_state=[h] / [h, c] per layer, each (N, H)
+    model_class = keras.layers.Layer
+    call_method = "call"
 
     def version(self):
         return f"{keras.__version__} (tensorflow {tf.__version__})"
 
-    def build(self, factory, spec, inputs, dtype):
+    def build(self, request, inputs):
         # Both: once a layer exists the global dtype policy is cached, and set_floatx alone no longer
         # changes it (a float64 request after a float32 one would silently compute in float32).
-        keras.config.set_floatx(dtype)
-        keras.config.set_dtype_policy(dtype)
-        keras.utils.set_random_seed(self.seed)
-        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
+        keras.config.set_floatx(request.dtype)
+        keras.config.set_dtype_policy(request.dtype)
+        keras.utils.set_random_seed(request.seed)
+        model = self.instantiate(request)
         model(*(tf.nest.map_structure(tf.constant, v) for v in inputs.values()))  # creates the weights
         return model
 
@@ -99,10 +101,10 @@ class Adapter(adapter.Adapter):
                 continue
             whole = None
             if isinstance(layer, keras.layers.Bidirectional):
-                whole = (rnn_slots(layer.forward_layer, prefix, f"{native}forward_layer.", False, self.fault, spec)
-                         + rnn_slots(layer.backward_layer, prefix, f"{native}backward_layer.", True, self.fault, spec))
+                whole = (rnn_slots(layer.forward_layer, prefix, f"{native}forward_layer.", False, spec)
+                         + rnn_slots(layer.backward_layer, prefix, f"{native}backward_layer.", True, spec))
             elif isinstance(layer, keras.layers.RNN):
-                whole = rnn_slots(layer, prefix, native, False, self.fault, spec)
+                whole = rnn_slots(layer, prefix, native, False, spec)
             elif isinstance(layer, keras.layers.MultiHeadAttention):
                 whole = attention_slots(layer, prefix, native)
             if whole is not None:  # rules 4 and 5 of harness.adapter: the layer's sublayers are mapped here
@@ -117,36 +119,37 @@ class Adapter(adapter.Adapter):
                 k, b = by_name["kernel"], by_name.get("bias")
                 if isinstance(layer, keras.layers.Dense):
                     slots += adapter.dense_slots(prefix, native, k.shape, None if b is None else b.shape, spec,
-                                                  handles=(k, b), fault=self.fault)
+                                                  handles=(k, b))
                 else:
                     slots += adapter.conv_slots(prefix, native, k.shape, None if b is None else b.shape,
-                                                 handles=(k, b), fault=self.fault)
+                                                 handles=(k, b))
             else:
                 rename = next((r for cls, r in RENAMES.items() if isinstance(layer, cls)), {})
                 slots += [adapter.Slot(prefix + rename.get(v.name, v.name), native + v.name, tuple(v.shape), v,
                                        constant=not v.trainable) for v in own]
         return slots
 
-    def read_state(self, model, slots):
+    def read(self, model, slots):
         return {s.canonical: np.asarray(s.handle) for s in slots}
 
     def load(self, model, slots, values):
         for s in slots:
             s.handle.assign(values[s.canonical])
 
-    def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
+    def forward_backward(self, model, request, slots, inputs, cotangents):
+        spec = request.spec
         xs = {k: tf.nest.map_structure(tf.constant, v) for k, v in inputs.items()}  # lists: per-layer states
         diff = [k for k in xs if spec.inputs[k].differentiable]
         params = [s for s in slots if not s.constant]
         tapped = {}
         points = adapter.tap_points([(p, layer, folds_activation(layer)) for p, _, layer in walk(model)],
-                                    spec.taps if want_taps else ())
+                                    spec.taps if request.taps else ())
         restore = [_tap(layer, where, name, tapped) for name, (layer, where) in points.items()]
         try:
             with tf.GradientTape() as tape:
                 for k in diff:
                     tape.watch(xs[k])  # without it the input gradient is silently None
-                outs = model(*xs.values(), training=self.mode == "train")
+                outs = model(*xs.values(), training=request.mode == "train")
         finally:
             for undo in restore:
                 undo()
@@ -160,8 +163,9 @@ class Adapter(adapter.Adapter):
         return ([np.asarray(o) for o in outs], dict(zip(diff, as_np[:len(diff)])),
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, tapped)
 
-    # --- the training step (harness.optim) -----------------------------------------------------------
-    def optimizer(self, opt, trap):
+    # --- the training step (harness.adapter.Adapter.train) ---------------------------------------------
+    def optimizer(self, training):
+        opt, trap = training.opt, training.request.trap
         if opt.name == "adam":
             eps = {} if trap == "adam_keras_default_eps" else {"epsilon": opt.eps}  # default 1e-7
             return keras.optimizers.Adam(learning_rate=opt.lr, beta_1=opt.betas[0], beta_2=opt.betas[1],
@@ -169,40 +173,32 @@ class Adapter(adapter.Adapter):
         decoupled = {"weight_decay": opt.weight_decay} if trap == "weight_decay_decoupled" else {}
         return keras.optimizers.SGD(learning_rate=opt.lr, momentum=opt.momentum, nesterov=False, **decoupled)
 
-    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None):
-        optimizer = self.optimizer(opt, trap)
-        trainable = [s for s in slots if not s.constant]
+    def train_step(self, training):
+        trap, trainable = training.request.trap, training.trainable
         variables = [s.handle for s in trainable]
-        xs = [tf.nest.map_structure(tf.constant, v) for v in inputs.values()]  # lists: per-layer states
+        xs = [tf.nest.map_structure(tf.constant, v) for v in training.inputs.values()]  # lists: per-layer states
         # Keras has no coupled weight decay: add wd * p to the gradient, as torch.optim.SGD does
-        coupled = opt.weight_decay if trap != "weight_decay_decoupled" else 0.0
-        record = []
-        for _ in range(steps):
-            with tf.GradientTape() as tape:
-                outs = adapter.leaves(model(*xs, training=self.mode == "train"))
-                loss = sum(w * keras.ops.mean(keras.ops.square(o - t)) for o, (t, w) in zip(outs, targets))
-            grads = tape.gradient(loss, variables)
-            # An Embedding's gradient is IndexedSlices, one row per occurrence of a token. Keras's Adam
-            # squares those rows before adding duplicates up (v gets sum(g^2), not (sum g)^2: measured),
-            # which is not Adam's rule: densified first, unless the trap keeps Keras's default.
-            if trap != "keras_adam_sparse_embedding":
-                grads = [None if g is None else tf.convert_to_tensor(g) for g in grads]
-            raw = {s.canonical: None if g is None else np.asarray(tf.convert_to_tensor(g))
-                   for s, g in zip(trainable, grads)}
-            pairs = [(g + coupled * v if coupled else g, v) for g, v in zip(grads, variables) if g is not None]
-            if pairs:  # a block without parameters has nothing to update
-                optimizer.apply_gradients(pairs)
-            record.append({"loss": float(loss), "grads": raw,
-                           "params": {s.canonical: np.asarray(s.handle) for s in trainable},
-                           "state": self.read_state(model, [s for s in slots if s.state]),
-                           "optimizer": self.optimizer_state(optimizer, opt, trainable)})
-        return record
+        coupled = training.opt.weight_decay if trap != "weight_decay_decoupled" else 0.0
+        with tf.GradientTape() as tape:
+            outs = adapter.leaves(training.model(*xs, training=training.request.mode == "train"))
+            loss = sum(w * keras.ops.mean(keras.ops.square(o - t)) for o, (t, w) in zip(outs, training.targets))
+        grads = tape.gradient(loss, variables)
+        # An Embedding's gradient is IndexedSlices, one row per occurrence of a token. Keras's Adam
+        # squares those rows before adding duplicates up (v gets sum(g^2), not (sum g)^2: measured),
+        # which is not Adam's rule: densified first, unless the trap keeps Keras's default.
+        if trap != "keras_adam_sparse_embedding":
+            grads = [None if g is None else tf.convert_to_tensor(g) for g in grads]
+        raw = {s.canonical: None if g is None else np.asarray(tf.convert_to_tensor(g))
+               for s, g in zip(trainable, grads)}
+        pairs = [(g + coupled * v if coupled else g, v) for g, v in zip(grads, variables) if g is not None]
+        if pairs:  # a block without parameters has nothing to update
+            training.optimizer.apply_gradients(pairs)
+        return float(loss), raw
 
-    @staticmethod
-    def optimizer_state(optimizer, opt, trainable):
+    def optimizer_state(self, training):
         """In PyTorch's names and sign: Keras's SGD keeps m = momentum m - lr g, i.e. -lr times torch's buffer."""
-        out = {}
-        for s in trainable:
+        optimizer, opt, out = training.optimizer, training.opt, {}
+        for s in training.trainable:
             try:
                 i = optimizer._get_variable_index(s.handle)
             except KeyError:  # never given a gradient: the optimizer holds no state for it
@@ -224,14 +220,14 @@ def _tap(layer, where, name, tapped):
     def recording(*args, **kwargs):
         out = original(*args, **kwargs)
         value = out if where == "out" else args[0]
-        tapped.setdefault(name, np.asarray(value[0] if isinstance(value, (tuple, list)) else value))
+        tapped.setdefault(name, np.asarray(adapter.first(value)))
         return out
 
     setattr(layer, attr, recording)
     return (lambda: setattr(layer, attr, original)) if had else (lambda: delattr(layer, attr))
 
 
-def rnn_slots(layer, prefix, native, reverse, fault, spec):
+def rnn_slots(layer, prefix, native, reverse, spec):
     """A Keras RNN layer (SimpleRNN, GRU, LSTM, or RNN over stacked cells) as PyTorch's nn.RNN/GRU/LSTM.
 
     Kernels (C, G*H) are PyTorch's weights transposed with the gates in Keras's order; the bias is
@@ -239,7 +235,7 @@ def rnn_slots(layer, prefix, native, reverse, fault, spec):
     """
     stacked = isinstance(layer.cell, keras.layers.StackedRNNCells)
     cells = layer.cell.cells if stacked else [layer.cell]
-    slots = []
+    slots, (to, back) = [], recurrent.fused_bias()
     for k, cell in enumerate(cells):
         where = f"{native}cell.cells[{k}]." if stacked else f"{native}cell."
         kind, gates = next((v for cls, v in KERAS_GATES.items() if isinstance(cell, cls)), (None, None))
@@ -252,27 +248,24 @@ def rnn_slots(layer, prefix, native, reverse, fault, spec):
                 "before the recurrent matmul: no weights make it compute PyTorch's GRU (reset gate after "
                 "W_hn h + b_hn). Use reset_after=True, Keras's default")
         names = recurrent.names(prefix, k, reverse)
-        load, grad = recurrent.gate_orders(kind, gates, fault)
+        order = recurrent.gate_order(kind, gates)
         for part, var in (("weight_ih", cell.kernel), ("weight_hh", cell.recurrent_kernel)):
             slots.append(adapter.Slot(names[part], where + var.name, tuple(var.shape), var,
-                                      lambda w, load=load: recurrent.reorder(w, load).T,
-                                      lambda g, grad=grad: recurrent.unorder(g.T, grad)))
+                                      lambda w, order=order: recurrent.reorder(w, order).T,
+                                      lambda g, order=order: recurrent.unorder(g.T, order), recurrent=kind))
         sources = (names["bias_ih"], names["bias_hh"])
         if kind == "gru":  # (2, 3H): row 0 the input bias, row 1 the recurrent bias
-            keep, keep_grad = recurrent.own_bias_hh(fault)
             slots.append(adapter.Slot(
                 ", ".join(sources), where + "bias", tuple(cell.bias.shape), cell.bias,
-                lambda bi, bh, load=load, keep=keep: np.stack([recurrent.reorder(bi, load),
-                                                               keep * recurrent.reorder(bh, load)]),
-                lambda g, grad=grad, k=keep_grad: (recurrent.unorder(g[0], grad), k * recurrent.unorder(g[1], grad)),
-                sources=sources))
+                lambda bi, bh, order=order: np.stack([recurrent.reorder(bi, order), recurrent.reorder(bh, order)]),
+                lambda g, order=order: (recurrent.unorder(g[0], order), recurrent.unorder(g[1], order)),
+                sources=sources, recurrent=kind))
         else:
-            to, back = recurrent.fused_bias(fault)
             slots.append(adapter.Slot(
                 " + ".join(sources), where + "bias", tuple(cell.bias.shape), cell.bias,
-                lambda bi, bh, load=load, to=to: recurrent.reorder(to(bi, bh), load),
-                lambda g, grad=grad, back=back: tuple(recurrent.unorder(x, grad) for x in back(g)),
-                sources=sources))
+                lambda bi, bh, order=order: recurrent.reorder(to(bi, bh), order),
+                lambda g, order=order: tuple(recurrent.unorder(x, order) for x in back(g)),
+                sources=sources, recurrent=kind))
     return slots
 
 
@@ -286,14 +279,3 @@ def attention_slots(layer, prefix, native):
         slots += adapter.heads_slots(prefix, role, where, tuple(dense.kernel.shape),
                                      None if bias is None else tuple(bias.shape), handles=(dense.kernel, bias))
     return slots
-
-
-class _Function(keras.layers.Layer):
-    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def call(self, *xs):
-        return self.fn(*xs)

@@ -6,7 +6,6 @@ shapes differ. It carries weights only, no configuration: a hyper-parameter such
 momentum cannot be read from it. The framework is imported only inside the functions.
 """
 
-import numpy as np
 
 EXTENSIONS = (".weights.h5",)
 HOW = "model.load_weights(path)"
@@ -16,9 +15,6 @@ def load(model, slots, path, dtype):
     model.load_weights(str(path))
     return model
 
-
-def read(model, slots) -> dict:
-    return {s.canonical: np.asarray(s.handle) for s in slots}
 
 
 def save(model, slots, path) -> None:

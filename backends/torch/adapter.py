@@ -11,30 +11,31 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from harness import adapter, recurrent
+from harness import adapter
 
 RNN_KINDS = {"RNN_TANH": "rnn", "RNN_RELU": "rnn", "GRU": "gru", "LSTM": "lstm"}
 
 
 class Adapter(adapter.Adapter):
     name = "torch"
+    model_class = nn.Module
 
     def version(self):
         return torch.__version__
 
-    def build(self, factory, spec, inputs, dtype):
-        torch.set_default_dtype(getattr(torch, dtype))
-        model = _Function(factory) if adapter.is_function(factory, spec) else factory(**spec.args)
+    def build(self, request, inputs):
+        torch.set_default_dtype(getattr(torch, request.dtype))
+        model = self.instantiate(request)
         with torch.no_grad():
             model(*(torch.from_numpy(v) for v in inputs.values()))  # materialises lazy layers
-        return model.train(self.mode == "train")
+        return model.train(request.mode == "train")
 
     def slots(self, model, spec):
         slots, mapped = [], set()
         for prefix, module in model.named_modules():
             prefix = f"{prefix}." if prefix else ""
             if isinstance(module, nn.RNNBase):
-                slots += rnn_slots(module, prefix, self.fault)
+                slots += rnn_slots(module, prefix)
             elif isinstance(module, nn.MultiheadAttention):
                 slots += attention_slots(module, prefix)
             else:
@@ -55,8 +56,8 @@ class Adapter(adapter.Adapter):
             slots.append(adapter.Slot(name, name, tuple(value.shape), (module, attr), constant=True))
         return slots
 
-    def read_state(self, model, slots):
-        return {s.canonical: getattr(*s.handle).detach().numpy() for s in slots}
+    def read(self, model, slots):
+        return {s.canonical: (getattr(*s.handle) if s.constant else s.handle).detach().numpy() for s in slots}
 
     def load(self, model, slots, values):
         with torch.no_grad():
@@ -66,18 +67,19 @@ class Adapter(adapter.Adapter):
                 else:
                     s.handle.copy_(torch.from_numpy(values[s.canonical]))
 
-    def forward_backward(self, model, spec, slots, inputs, cotangents, want_taps):
+    def forward_backward(self, model, request, slots, inputs, cotangents):
+        spec = request.spec
         xs = {k: torch.from_numpy(v).requires_grad_(spec.inputs[k].differentiable) for k, v in inputs.items()}
         tapped, hooks = {}, []
         modules = dict(model.named_modules())
-        for name in spec.taps if want_taps else ():
+        for name in spec.taps if request.taps else ():
             if name in modules:  # a forward hook sees the module's output; the first call is kept
 
                 def hook(module, args, output, name=name):  # returns None: a value would replace the output
-                    tapped.setdefault(name, _first(output).detach().numpy().copy())
+                    tapped.setdefault(name, adapter.first(output).detach().numpy().copy())
 
                 hooks.append(modules[name].register_forward_hook(hook))
-        torch.manual_seed(self.seed)  # dropout masks, training mode only
+        torch.manual_seed(request.seed)  # dropout masks, training mode only
         try:
             outs = model(*xs.values())
         finally:
@@ -99,52 +101,42 @@ class Adapter(adapter.Adapter):
                 {s.canonical: g for s, g in zip(params, as_np[len(diff):])},
                 tapped)
 
-    # --- the training step (harness.optim) -----------------------------------------------------------
-    def optimizer(self, opt, params):
+    # --- the training step (harness.adapter.Adapter.train) ---------------------------------------------
+    def optimizer(self, training):
+        opt, params = training.opt, [s.handle for s in training.trainable]
+        if not params:
+            return None
         if opt.name == "adam":
             return torch.optim.Adam(params, lr=opt.lr, betas=opt.betas, eps=opt.eps, weight_decay=0.0,
                                     amsgrad=False)
         return torch.optim.SGD(params, lr=opt.lr, momentum=opt.momentum, dampening=0.0,
                                weight_decay=opt.weight_decay, nesterov=False)
 
-    def train(self, model, spec, slots, inputs, targets, opt, steps, trap=None):
-        params = [s for s in slots if not s.constant]
-        optimizer = self.optimizer(opt, [s.handle for s in params]) if params else None
-        xs = [torch.from_numpy(v) for v in inputs.values()]
-        ts = [(torch.from_numpy(t), w) for t, w in targets]
-        record = []
-        for _ in range(steps):
-            torch.manual_seed(self.seed)
-            outs = adapter.leaves(model(*xs))
-            loss = sum(w * F.mse_loss(o, t) for o, (t, w) in zip(outs, ts))
-            if optimizer and loss.requires_grad:  # else nothing to update (no parameters, or all detached)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-            grads = {s.canonical: None if s.handle.grad is None else s.handle.grad.numpy().copy() for s in params}
-            with torch.no_grad():
-                record.append({
-                    "loss": loss.item(), "grads": grads,
-                    "params": {s.canonical: s.handle.detach().numpy().copy() for s in params},
-                    "state": {k: v.copy() for k, v in self.read_state(model, [s for s in slots if s.state]).items()},
-                    "optimizer": {(name, s.canonical): optimizer.state[s.handle][name].numpy().copy()
-                                  for s in params for name in opt.state_names if name in optimizer.state[s.handle]},
-                })
-        return record
+    def train_step(self, training):
+        optimizer = training.optimizer
+        torch.manual_seed(training.request.seed)
+        outs = adapter.leaves(training.model(*(torch.from_numpy(v) for v in training.inputs.values())))
+        loss = sum(w * F.mse_loss(o, torch.from_numpy(t)) for o, (t, w) in zip(outs, training.targets))
+        if optimizer and loss.requires_grad:  # else nothing to update (no parameters, or all detached)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return loss.item(), {s.canonical: None if s.handle.grad is None else s.handle.grad.numpy()
+                             for s in training.trainable}
+
+    def optimizer_state(self, training):
+        if training.optimizer is None:
+            return {}
+        state = training.optimizer.state
+        return {(name, s.canonical): state[s.handle][name].numpy() for s in training.trainable
+                for name in training.opt.state_names if name in state[s.handle]}
 
 
-def _first(output):
-    return output[0] if isinstance(output, tuple) else output
-
-
-def rnn_slots(module, prefix, fault):
-    """nn.RNN/GRU/LSTM: canonical as they are (rule 5 of harness.adapter); a fault may scramble them."""
+def rnn_slots(module, prefix):
+    """nn.RNN/GRU/LSTM: canonical as they are (rule 5 of harness.adapter)."""
     kind = RNN_KINDS[module.mode]
-    slots = []
-    for name, p in module.named_parameters(recurse=False):
-        to_native, from_native = recurrent.canonical_layout(kind, name.rsplit("_l", 1)[0], fault)
-        slots.append(adapter.Slot(prefix + name, prefix + name, tuple(p.shape), p, to_native, from_native))
-    return slots
+    return [adapter.Slot(prefix + name, prefix + name, tuple(p.shape), p, recurrent=kind)
+            for name, p in module.named_parameters(recurse=False)]
 
 
 def attention_slots(module, prefix):
@@ -161,14 +153,3 @@ def attention_slots(module, prefix):
         if own is not None:
             slots.append(adapter.Slot(f"{prefix}W_o.{kind}", f"{prefix}out_proj.{kind}", tuple(own.shape), own))
     return slots
-
-
-class _Function(nn.Module):
-    """A block that is a plain function of its inputs (d2l's ``masked_softmax``): no parameters."""
-
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, *xs):
-        return self.fn(*xs)

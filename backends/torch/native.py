@@ -25,11 +25,6 @@ def load(model, slots, path, dtype):
     return model
 
 
-def read(model, slots) -> dict:
-    """{slot label: native value}: a Parameter, or a plain tensor attribute held as (module, name)."""
-    return {s.canonical: (getattr(*s.handle) if isinstance(s.handle, tuple) else s.handle).detach().numpy()
-            for s in slots}
-
 
 def save(model, slots, path) -> None:
     import torch
