@@ -108,9 +108,9 @@ def _bad_files(tmp_path):
     files["truncated"] = tmp_path / "t.safetensors"
     save_file(right, str(files["truncated"]))
     files["truncated"].write_bytes(files["truncated"].read_bytes()[:-40])
-    npz("nan", {**right, "output.bias": np.full(10, np.nan, np.float32)})
-    npz("ints", {**right, "output.bias": np.zeros(10, np.int64)})
-    npz("names", {**{k: v for k, v in right.items() if k != "output.bias"}, "output.b": right["output.bias"],
+    npz("nan", {**right, "out.bias": np.full(10, np.nan, np.float32)})
+    npz("ints", {**right, "out.bias": np.zeros(10, np.int64)})
+    npz("names", {**{k: v for k, v in right.items() if k != "out.bias"}, "out.b": right["out.bias"],
                   "hidden.weight": np.zeros((3, 3), np.float32)})
     npz("inputs_bad", {"x": np.zeros((7, 7), np.float32), "y": np.zeros(1, np.float32)})
     files["other_ext"] = tmp_path / "w.json"
@@ -125,10 +125,10 @@ BAD = [
     (["--params", "{pickle_npz}"], "{pickle_npz}: holds pickled objects: refused, never unpickled"),
     (["--params", "{object_npz}"], "{object_npz}: holds pickled objects: refused, never unpickled"),
     (["--params", "{truncated}"], "{truncated}: is not a readable .safetensors file"),
-    (["--params", "{nan}"], "{nan}: holds NaN or infinite values in output.bias"),
-    (["--params", "{ints}"], "{ints}: does not match mlp's state_dict: not floating-point output.bias (int64)"),
-    (["--params", "{names}"], "{names}: does not match mlp's state_dict: missing output.bias; unexpected "
-                              "output.b; wrong shape hidden.weight (3, 3) (expected (256, 20))"),
+    (["--params", "{nan}"], "{nan}: holds NaN or infinite values in out.bias"),
+    (["--params", "{ints}"], "{ints}: does not match mlp's state_dict: not floating-point out.bias (int64)"),
+    (["--params", "{names}"], "{names}: does not match mlp's state_dict: missing out.bias; unexpected "
+                              "out.b; wrong shape hidden.weight (3, 3) (expected (256, 20))"),
     (["--params", "{other_ext}"], "{other_ext}: cannot read .json. Expected .safetensors, .npz or a PyTorch"),
     (["--params", "{tmp}/absent.npz"], "{tmp}/absent.npz: does not exist"),
     (["--inputs", "{inputs_bad}"], "{inputs_bad}: does not match mlp's inputs (x): unexpected y; wrong shape x "
@@ -143,9 +143,9 @@ BAD = [
 
 @pytest.mark.parametrize("args, needle", BAD, ids=[f"{a[0]}-{a[1].strip('{}').split('}')[0]}" for a, _ in BAD])
 def test_a_bad_file_is_one_line_exit_2_before_any_worker_starts(tmp_path, monkeypatch, capsys, args, needle):
-    files = {k: str(v) for k, v in _bad_files(tmp_path).items()}
     marker = tmp_path / "unpickled"
     monkeypatch.setenv("MARKER", str(marker))
+    files = {k: str(v) for k, v in _bad_files(tmp_path).items()}
     import harness.cli.compare as compare
 
     def no_workers(*a, **k):
@@ -167,10 +167,10 @@ def test_own_files_need_exactly_one_block(capsys):
 # --- the user's weights and inputs reach the reference and every backend; the example runs ----------------
 def test_given_weights_and_inputs_replace_the_drawn_ones_rounded_to_the_dtype():
     spec = specs.resolve("mlp")[0]
-    w = np.full(spec.params["output.bias"].shape, 1 / 3)
+    w = np.full(spec.params["out.bias"].shape, 1 / 3)
     x = np.ones(spec.inputs["x"].shape)
-    case = make_case(spec, 0, "float32", given={"param:output.bias": w, "input:x": x})
-    assert case.params["output.bias"].dtype == np.float32 and np.all(case.params["output.bias"] == np.float32(1 / 3))
+    case = make_case(spec, 0, "float32", given={"param:out.bias": w, "input:x": x})
+    assert case.params["out.bias"].dtype == np.float32 and np.all(case.params["out.bias"] == np.float32(1 / 3))
     drawn = make_case(spec, 0, "float32")
     assert np.all(case.inputs["x"] == 1) and np.array_equal(case.params["hidden.weight"], drawn.params["hidden.weight"])
     assert not np.allclose(case.outputs["output"], drawn.outputs["output"])
