@@ -99,7 +99,7 @@ def _bad_files(tmp_path):
     files["pickle"] = tmp_path / "w.pkl"
     files["pickle"].write_bytes(pickle.dumps(Unpickled()))
     files["pickle_pt"] = tmp_path / "w.pt"
-    files["pickle_pt"].write_bytes(pickle.dumps({"hidden.weight": Unpickled()}))
+    files["pickle_pt"].write_bytes(pickle.dumps({"hidden.weight": Unpickled()}, protocol=2))
     files["pickle_npz"] = tmp_path / "p.npz"
     files["pickle_npz"].write_bytes(pickle.dumps(Unpickled()))
     npz("object_npz", {**right, "hidden.weight": np.array([Unpickled()], dtype=object)})
