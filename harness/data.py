@@ -109,8 +109,12 @@ def _drawn(spec: Spec, seed: int, kind: str, declared: dict, rounded) -> dict:
             for k, p in declared.items()}
 
 
-def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval") -> Case:
-    """The case of one mode. Inputs, parameters, state and cotangents do not depend on the mode."""
+def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval", given: dict | None = None) -> Case:
+    """The case of one mode. Inputs, parameters, state and cotangents do not depend on the mode.
+
+    ``given``: the user's arrays by protocol key (``input:x``, ``param:hidden.weight``, ``const:...``,
+    ``state:...``; harness.userfiles) in place of the drawn ones, rounded to ``dtype`` as drawn values are.
+    """
     def rounded(a):
         return a.astype(dtype) if a.dtype.kind == "f" else a.astype(np.int64)
 
@@ -118,6 +122,9 @@ def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval") -> Case:
     params = _drawn(spec, seed, "param", spec.params, rounded)
     constants = _drawn(spec, seed, "const", spec.constants, rounded)
     state = _drawn(spec, seed, "state", spec.state, rounded)
+    for key, value in (given or {}).items():
+        kind, name = key.split(":", 1)
+        {"input": inputs, "param": params, "const": constants, "state": state}[kind][name] = rounded(np.asarray(value))
     random = mode == "train" and spec.dropout is not None  # each framework draws its own mask
     outputs, new_state, ties = reference_outputs(spec, inputs, params, constants, "eval" if random else mode,
                                                  state)

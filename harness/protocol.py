@@ -5,6 +5,8 @@ Coordinator -> worker (stdin), one JSON object per line:
      "arrays": "/tmp/.../mlp.float32.npz", "out": "/tmp/.../mlp.float32.flax.npz", "taps": false}
     {"op": "train", "id": 8, "spec": "mlp", "dtype": "float32", "mode": "eval", "seed": 0,
      "optimizer": "adam", "steps": 3, "trap": null, "arrays": "...", "out": "..."}    (harness.optim)
+    {"op": "native", "id": 9, "spec": "lenet", "dtype": "float32", "mode": "eval", "seed": 0,
+     "native": "/abs/path/model.weights.h5", "arrays": "...", "out": "..."}       (harness.native)
     {"op": "quit"}
 Worker -> coordinator (its original stdout; everything the frameworks print goes to stderr):
     {"event": "ready", "backend": "flax", "version": "0.12.8", "import_s": 1.9, "pid": 123}

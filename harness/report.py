@@ -274,7 +274,7 @@ def document(run) -> dict:
             d["detail"] = clean(r.detail)
     doc["verdict"] = verdict(run)
     doc["interrupted"] = getattr(run, "interrupted", None)
-    for key in ("environment", "logs", "required_missing"):
+    for key in ("environment", "logs", "required_missing", "weights"):
         if getattr(run, key, None) is not None:
             doc[key] = getattr(run, key)
     return doc

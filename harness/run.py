@@ -264,14 +264,16 @@ def record_lost(results: dict, name: str, backend: str, spec, variant, lost: lis
 
 
 def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=None, overrides=None,
-                     on_event=None, work_dir=None, taps=False) -> Run:
+                     on_event=None, work_dir=None, taps=False, given=None) -> Run:
     """Run ``names`` on ``backend_names`` through ``pool``.
 
     ``taps``: also check every tap a realisation exposes against the reference (quantities ``tap:<name>``),
     in the same request; without it taps are read only to localise a failing output.
 
     ``overrides``: {(run name, backend): {array key: value}} replaces arrays sent to one backend only
-    (the tests use it to hand one framework a perturbed weight).
+    (the tests use it to hand one framework a perturbed weight; ``--native`` the weights read from a
+    framework's own file). ``given``: {run name: {array key: value}}, the user's weights and inputs
+    (``--params``, ``--inputs``) in place of the drawn ones, for the reference and every backend.
     """
     started = time.perf_counter()
     overrides = overrides or {}
@@ -283,7 +285,7 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
         slot_of = {}
         for name, spec, variant in todo:
             for mode in spec.modes:
-                case = make_case(spec, seed, dtype, mode)
+                case = make_case(spec, seed, dtype, mode, (given or {}).get(name))
                 cases[(name, mode)] = case
                 arrays_path = work / f"{name}.{mode}.{dtype}.npz"
                 save_arrays(arrays_path, case.arrays())
@@ -338,6 +340,8 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
             limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in ok}
             # a backend with a declared precision limit for this block does not vote, unless all have one
             voters = [b for b in ok if not limits[b]] or ok
+            # nor does one handed other arrays (an override: a perturbed weight, a user's --native file)
+            voters = [b for b in voters if (name, b) not in overrides] or voters
             tols = {b: max(spec.tolerance[dtype], limits[b][0]) if limits[b] else spec.tolerance[dtype] for b in ok}
             for mode in spec.modes:  # each mode on its own: one that errored does not hide the other's checks
                 arrays_of = {b: got[(name, mode, b)] for b in ok if (name, mode, b) in got}

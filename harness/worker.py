@@ -121,6 +121,10 @@ def main(backend: str) -> None:
                 from harness.optim import run_training
 
                 result = run_training(adapter, request)
+            elif req["op"] == "native":  # --native: the user's own weights file (harness.native)
+                from harness.native import serve
+
+                result = serve(adapter, backend, request, req)
             else:
                 result = adapter.run(request)
             save_arrays(req["out"], result.arrays)

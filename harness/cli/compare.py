@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from harness.cli import options
+from harness import report
+from harness.cli import options, weights
 from harness.cli.session import finish, session
 
 
@@ -16,6 +17,7 @@ def parser() -> options.Parser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     options.add_specs(p)
     options.add_run_options(p, dump=True, taps=True)
+    weights.add_options(p)
     p.commands = list(COMMANDS)
     return p
 
@@ -27,9 +29,16 @@ def main(argv) -> int:
     args = p.parse_args(argv)
     options.check_spec_names(args.specs, commands=p.commands)
     options.finish(args)
+    own = weights.given(args)  # --params, --inputs, --native: read and checked before any worker starts
     todo = resolve_names(args.specs)
     requests = sum(len(spec.modes) for _, spec, _ in todo)  # one per mode
     with session(args.backends, args.timeout, {b: requests for b in args.backends}, args.quiet) as s:
+        overrides = weights.native(own, s, args) if own and own.native else None
         run = compare_backends(s.pool, args.specs, args.backends, args.dtype, args.seed, dump=args.dump,
-                               on_event=s.progress, work_dir=s.work, taps=args.taps)
-    return finish(run, args, s)
+                               on_event=s.progress, work_dir=s.work, taps=args.taps, overrides=overrides,
+                               given={own.name: own.given} if own else None)
+    if own is None:
+        return finish(run, args, s)
+    run.weights = own.json
+    status = finish(run, args, s, render=lambda r, color: "\n".join([*own.lines, "", report.table(r, color)]))
+    return status or int(own.wrong)
