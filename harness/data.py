@@ -51,6 +51,7 @@ class Case:
     state: dict = dataclasses.field(default_factory=dict)  # buffers before the call (run's dtype)
     new_state: dict = dataclasses.field(default_factory=dict)  # float64 reference buffers after it
     ties: list = dataclasses.field(default_factory=list)  # MaxPoolTie messages from the reference
+    taps: dict | None = None  # the reference's taps when it is a realisation (None: the NumPy reference's)
 
     def arrays(self) -> dict:
         """The flat dict a worker receives: inputs, params, constants, state and cotangents, by key."""
@@ -109,18 +110,30 @@ def _drawn(spec: Spec, seed: int, kind: str, declared: dict, rounded) -> dict:
             for k, p in declared.items()}
 
 
-def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval") -> Case:
-    """The case of one mode. Inputs, parameters, state and cotangents do not depend on the mode."""
+def draw_arrays(spec: Spec, seed: int, dtype: str) -> tuple[dict, dict, dict, dict]:
+    """The inputs, parameters, constants and state of every mode's case, rounded to ``dtype``."""
     def rounded(a):
         return a.astype(dtype) if a.dtype.kind == "f" else a.astype(np.int64)
 
     inputs = {k: rounded(_draw(rng(seed, spec.name, "input", k), i.shape, i.dist)) for k, i in spec.inputs.items()}
-    params = _drawn(spec, seed, "param", spec.params, rounded)
-    constants = _drawn(spec, seed, "const", spec.constants, rounded)
-    state = _drawn(spec, seed, "state", spec.state, rounded)
+    return (inputs, _drawn(spec, seed, "param", spec.params, rounded),
+            _drawn(spec, seed, "const", spec.constants, rounded), _drawn(spec, seed, "state", spec.state, rounded))
+
+
+def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval", computed=None) -> Case:
+    """The case of one mode. Inputs, parameters, state and cotangents do not depend on the mode.
+    ``computed``: (outputs, new state) of a reference that is a realisation (``reference="torch"``,
+    ``harness.realised``), computed by its worker; otherwise the spec's NumPy reference computes them."""
+    def rounded(a):
+        return a.astype(dtype) if a.dtype.kind == "f" else a.astype(np.int64)
+
+    inputs, params, constants, state = draw_arrays(spec, seed, dtype)
     random = mode == "train" and spec.dropout is not None  # each framework draws its own mask
-    outputs, new_state, ties = reference_outputs(spec, inputs, params, constants, "eval" if random else mode,
-                                                 state)
+    if computed is not None:
+        (outputs, new_state), ties = computed, []
+    else:
+        outputs, new_state, ties = reference_outputs(spec, inputs, params, constants, "eval" if random else mode,
+                                                     state)
     cotangents = {k: rounded(rng(seed, spec.name, "cotangent", k).standard_normal(v.shape))
                   for k, v in outputs.items()}
     return Case(inputs, params, constants, cotangents, None if random else outputs, mode, state,

@@ -183,6 +183,18 @@ def environment_lines(run) -> list[str]:
     return lines
 
 
+def reference_lines(run) -> list[str]:
+    """Which rows are not checked against their spec's float64 NumPy reference, and against what instead."""
+    from harness.spec import NUMPY_REFERENCE
+
+    other = {}
+    for r in run.results:
+        if getattr(r, "reference", "") and r.reference != NUMPY_REFERENCE:
+            other.setdefault(r.reference, []).append(r.spec)
+    return [f"reference: {label} for {', '.join(dict.fromkeys(names))} (the others: {NUMPY_REFERENCE})"
+            for label, names in other.items()]
+
+
 def k_had(value: str) -> str:
     return repr(value) if value == "" or " " in value else value
 
@@ -193,7 +205,7 @@ def table(run, color=False, head=None, row_of=lambda r: r.spec, first="spec") ->
     width = max([len(n) for n in names] + [len(first)]) + 2
     col = max([len(cell(r)) for r in run.results] + [len(backends.info(b).LABEL) for b in run.backends]) + 2
     out = head or [f"blockparity — {run.dtype}, seed {run.seed} — {versions_line(run)}", ""]
-    env = environment_lines(run)
+    env = environment_lines(run) + reference_lines(run)
     if env:
         out[-1:-1] = env
     out.append((first.ljust(width) + "".join(backends.info(b).LABEL.ljust(col) for b in run.backends)).rstrip())

@@ -63,7 +63,13 @@ def realisation(backend: str, spec, variant):
     model = (variant.model if variant else None) or spec.model
     path = f"backends/{backend}/{spec.module}.py"
     try:
-        module = importlib.import_module(f"backends.{backend}.{spec.module}")
+        if spec.origin:  # a user's block: their file, imported by path (harness.userblocks)
+            from harness import userblocks
+
+            module = userblocks.import_realisation(spec, backend)
+            path = str(userblocks.realisation_path(spec, backend))
+        else:
+            module = importlib.import_module(f"backends.{backend}.{spec.module}")
     except ModuleNotFoundError as e:
         if e.name == f"backends.{backend}.{spec.module}":
             raise LookupError(f"not realised: {path} does not exist") from None
@@ -118,6 +124,10 @@ def main(backend: str) -> None:
                 from harness.optim import run_training
 
                 result = run_training(adapter, spec, factory, arrays, req, fault)
+            elif req["op"] == "losses":  # a realisation that is the reference (harness.realised)
+                from harness.realised import losses
+
+                result = losses(adapter, spec, factory, arrays, req)
             else:
                 result = adapter.run(spec, factory, arrays, req["dtype"], taps=req.get("taps", False),
                                      fault=fault, mode=req.get("mode", "eval"), seed=req.get("seed", 0))

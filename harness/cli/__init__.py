@@ -24,9 +24,12 @@ def main(argv=None) -> int:
     from harness.cli.options import UsageError
     from harness.cli.session import SIGNALS, Interrupted, exit_status, out
 
+    from harness import userblocks
+
     argv = list(sys.argv[1:] if argv is None else argv)
     report.ascii_fallback()
     SIGNALS.install()
+    userblocks.normalise()
     try:
         if argv and argv[0] in COMMANDS:
             module = importlib.import_module(f"harness.cli.{COMMANDS[argv[0]][0]}")
@@ -34,6 +37,9 @@ def main(argv=None) -> int:
         return importlib.import_module("harness.cli.compare").main(argv)
     except UsageError as e:
         out(f"error: {e}", sys.stderr)
+        return 2
+    except userblocks.BlockError as e:  # BLOCKPARITY_BLOCKS names a folder that cannot be used
+        out(f"error: {userblocks.ENV}: {e}", sys.stderr)
         return 2
     except Interrupted as e:
         out(f"interrupted by {e}", sys.stderr)

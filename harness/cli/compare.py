@@ -29,7 +29,8 @@ def main(argv) -> int:
     options.finish(args)
     todo = resolve_names(args.specs)
     requests = sum(len(spec.modes) for _, spec, _ in todo)  # one per mode
-    with session(args.backends, args.timeout, {b: requests for b in args.backends}, args.quiet) as s:
+    with session(args.backends, args.timeout, {b: requests for b in args.backends}, args.quiet,
+                 args.specs) as s:
         run = compare_backends(s.pool, args.specs, args.backends, args.dtype, args.seed, dump=args.dump,
                                on_event=s.progress, work_dir=s.work, taps=args.taps)
     return finish(run, args, s)
