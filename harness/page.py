@@ -19,8 +19,18 @@ import re
 
 import backends
 from harness import checks, report
-from harness.teach import (Block, fmt_shape, fmt_total, mapping, notes, reference_heading, spec_path, totals,
-                           verdict, where)
+from harness.teach import (
+    Block,
+    fmt_shape,
+    fmt_total,
+    mapping,
+    notes,
+    reference_heading,
+    spec_path,
+    totals,
+    verdict,
+    where,
+)
 
 COLORS = {"torch": "#e4572e", "flax": "#3b75af", "keras": "#8e44ad", "gluon": "#2a9d8f"}
 OTHER_COLORS = ("#b07d00", "#5d6d7e", "#c0392b")

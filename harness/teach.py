@@ -81,11 +81,14 @@ def where(spec: Spec) -> str:
 
 
 def spec_path(spec: Spec) -> str:
-    return relative(pathlib.Path(spec.origin) / "specs" / f"{spec.module}.py") if spec.origin else f"specs/{spec.module}.py"
+    if spec.origin:
+        return relative(pathlib.Path(spec.origin) / "specs" / f"{spec.module}.py")
+    return f"specs/{spec.module}.py"
 
 
 def read_source(backend: str, spec: Spec) -> Source:
-    path = userblocks.realisation_path(spec, backend) if spec.origin else ROOT / "backends" / backend / f"{spec.module}.py"
+    path = (userblocks.realisation_path(spec, backend) if spec.origin
+            else ROOT / "backends" / backend / f"{spec.module}.py")
     label = backends.info(backend).LABEL
     if not path.exists():
         gap = None if spec.origin else backends.info(backend).GAPS.get(spec.module)

@@ -122,11 +122,14 @@ def check_realisations(spec) -> None:
     """Every realisation file of a user's spec parses and defines the spec's model (and its variants')."""
     import backends
 
-    names = {spec.model, *(v.model for v in spec.variants if v.model)}
+    def models(backend):  # a variant's class only where it is about that backend
+        return {spec.model, *(v.model for v in spec.variants if v.model and backend in (v.backends or (backend,)))}
+
     ref = spec.reference_backend
     if ref and not realisation_path(spec, ref).exists():
         raise BlockError(f"{pathlib.Path(spec.origin) / 'specs' / (spec.module + '.py')}: reference={ref!r}, but "
-                         f"{realisation_path(spec, ref)} does not exist. Expected the realisation that is the reference")
+                         f"{realisation_path(spec, ref)} does not exist. Expected the realisation that is the "
+                         "reference")
     for b in backends.names():
         path = realisation_path(spec, b)
         if not path.exists():
@@ -137,9 +140,9 @@ def check_realisations(spec) -> None:
             raise BlockError(f"{path}: does not parse: {_one_line(e)}") from None
         defined = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))}
         defined |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
-        defined |= {(a.asname or a.name).split(".")[0] for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
-                    for a in n.names}
-        missing = sorted(names - defined)
+        defined |= {(a.asname or a.name).split(".")[0] for n in tree.body
+                    if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+        missing = sorted(models(b) - defined)
         if missing:
             raise BlockError(f"{path}: defines no {', '.join(map(repr, missing))}, the model spec {spec.name!r} "
                              f"names. Expected class {missing[0]} in {path.name}")

@@ -20,11 +20,9 @@ __all__ = ["COMMANDS", "commands_help", "main"]
 
 
 def main(argv=None) -> int:
-    from harness import report
+    from harness import report, userblocks
     from harness.cli.options import UsageError
     from harness.cli.session import SIGNALS, Interrupted, exit_status, out
-
-    from harness import userblocks
 
     argv = list(sys.argv[1:] if argv is None else argv)
     report.ascii_fallback()
