@@ -187,12 +187,13 @@ def reference_lines(run) -> list[str]:
     """Which rows are not checked against their spec's float64 NumPy reference, and against what instead."""
     from harness.spec import NUMPY_REFERENCE
 
-    other = {}
+    other, numpy = {}, False
     for r in run.results:
         if getattr(r, "reference", "") and r.reference != NUMPY_REFERENCE:
             other.setdefault(r.reference, []).append(r.spec)
-    return [f"reference: {label} for {', '.join(dict.fromkeys(names))} (the others: {NUMPY_REFERENCE})"
-            for label, names in other.items()]
+        numpy = numpy or getattr(r, "reference", "") == NUMPY_REFERENCE
+    rest = f" (the others: {NUMPY_REFERENCE})" if numpy else ""
+    return [f"reference: {label} for {', '.join(dict.fromkeys(names))}{rest}" for label, names in other.items()]
 
 
 def k_had(value: str) -> str:
