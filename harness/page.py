@@ -251,7 +251,8 @@ def block_html(block: Block, run, order: list) -> str:
 {notes_html(block)}{chart_svg(block, run, order)}
 {results_html(block, run, order)}
 <p class="hint">Tolerance {spec.tolerance[run.dtype]:.0e}: {esc(spec.tolerance_why)}
-Reproduce: <code>python compare.py {esc(block.name)} --dtype {esc(run.dtype)} --seed {run.seed}</code></p>
+Reproduce: <code>python compare.py {esc(block.name)} --dtype {esc(run.dtype)} --seed {run.seed}{
+    esc(report.blocks_option(block.name))}</code></p>
 </section>"""
 
 
@@ -402,7 +403,8 @@ def block_md(block: Block, run, order: list) -> list[str]:
     out += md_table(["framework", "quantity", "max abs err", "max rel err", "limit", "directional err", "limit",
                      "verdict", "note"], res)
     out += ["", f"Tolerance {tol:.0e}: {spec.tolerance_why} Reproduce: "
-            f"`python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}`", ""]
+            f"`python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}{report.blocks_option(block.name)}`",
+            ""]
     return out
 
 

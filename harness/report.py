@@ -92,11 +92,23 @@ def divergence_line(result) -> str:
     return f"    first divergence at {d['tap']}{errs}"
 
 
+def blocks_option(name: str) -> str:
+    """`` --blocks DIR`` for a user's block (harness.userblocks), so that a reproduce line finds it."""
+    from harness import userblocks
+
+    try:
+        origin = specs.resolve(name)[0].origin
+    except KeyError:  # a training trap
+        return ""
+    return f" --blocks {userblocks.shown(origin)}" if origin else ""
+
+
 def reproduce(result, run) -> str:
     if getattr(run, "steps", None):  # a training run
         return (f"python compare.py train {result.spec} --optimizer {result.optimizer} --steps {run.steps} "
-                f"--backends {result.backend} --dtype {run.dtype} --seed {run.seed}")
-    return f"python compare.py {result.spec} --backends {result.backend} --dtype {run.dtype} --seed {run.seed}"
+                f"--backends {result.backend} --dtype {run.dtype} --seed {run.seed}{blocks_option(result.spec)}")
+    return (f"python compare.py {result.spec} --backends {result.backend} --dtype {run.dtype} --seed {run.seed}"
+            f"{blocks_option(result.spec)}")
 
 
 def modes_of(name: str) -> tuple:

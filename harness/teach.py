@@ -317,5 +317,6 @@ def render(block: Block, run, width: int, color: bool) -> str:
     if problems:
         out += ["", *problems]
     out += ["", *wrap(f"Tolerance {spec.tolerance[run.dtype]:.0e} relative: {spec.tolerance_why}", width),
-            f"Reproduce: python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}"]
+            f"Reproduce: python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}"
+            f"{report.blocks_option(block.name)}"]
     return "\n".join(out)

@@ -111,10 +111,17 @@ def realisation_path(spec, backend: str) -> pathlib.Path:
     return pathlib.Path(spec.origin) / "backends" / backend / f"{spec.module}.py"
 
 
+def shown(path) -> str:
+    """A path as reports show it: relative to this repository when inside it (tests/user_blocks)."""
+    path = pathlib.Path(path)
+    root = pathlib.Path(__file__).resolve().parent.parent
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
 def gap(spec, backend: str) -> str | None:
     """Why ``backend`` has no realisation of a user's ``spec`` (None when it has one, or for our blocks)."""
     if spec.origin and not realisation_path(spec, backend).exists():
-        return f"no realisation in {spec.origin}"
+        return f"no realisation in {shown(spec.origin)}"
     return None
 
 

@@ -5,7 +5,8 @@ declared once in ``options``, the set-up and ending of a run once in ``session``
 Exit status: 0 when everything compared passes (or is a declared divergence or a documented gap) and
 something was compared, 1 when anything fails or errors, nothing was compared or a ``--require``d backend
 could not run, 2 for bad input (an unknown spec, backend or option, a value out of range, an output path
-that cannot be written), with a one-line message naming the valid choices, before any worker starts;
+that cannot be written, a user's block folder that cannot be used: ``harness.userblocks``), with a
+one-line message naming the valid choices or the file, before any worker starts;
 128 + N when signal N interrupted the run (130 for Ctrl-C), after the rows that finished.
 """
 
