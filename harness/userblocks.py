@@ -102,6 +102,9 @@ def load(folder: pathlib.Path) -> list:
                 raise BlockError(f"{path}: SPEC is a {type(spec).__name__}. Expected a harness.spec.Spec")
             spec = dataclasses.replace(spec, module=path.stem, origin=str(folder.resolve()),
                                        doc=spec.doc or (module.__doc__ or "").strip())
+            if spec.reference_backend and spec.dropout is not None:
+                raise BlockError(f"{path}: reference={spec.reference_backend!r} with dropout: a random training-mode "
+                                 "output is checked against a NumPy reference only. Expected reference=<a function>")
             check_realisations(spec)
             out.append(spec)
     return out
