@@ -255,7 +255,7 @@ def _loss_along(spec, case, kind, key, u, steps) -> list:
 
 
 def reference_directions(spec, case, seed: int, dtype: str, draw: int | None = None,
-                         seen: list | None = None) -> list[Direction]:
+                         seen: list | None = None, loss_along=None, at_zero: float | None = None) -> list[Direction]:
     """Float64 directional derivatives of the reference loss, FD_DIRECTIONS per gradient quantity.
 
     The loss is evaluated at t = -2h, -h, 0, h, 2h along each direction. Where it is smooth, the four
@@ -266,7 +266,8 @@ def reference_directions(spec, case, seed: int, dtype: str, draw: int | None = N
     rounding of the loss divided by h is not negligible, and the check must not blame a backend for it.
     A mode whose output is random (dropout training) has no reference, and no directions. ``draw``: another
     set of random directions than the run's (the tests re-run the decisions under other draws);
-    ``seen``: see ``smooth_directions``.
+    ``seen``: see ``smooth_directions``. ``loss_along(kind, key, u, steps)`` and ``at_zero``: the loss of a
+    reference that is a realisation (``reference="torch"``, ``harness.realised``) instead of the NumPy one.
     """
     found = []
     if case.outputs is None:
@@ -274,7 +275,9 @@ def reference_directions(spec, case, seed: int, dtype: str, draw: int | None = N
     # float64 rounds the loss to ~eps * (the size of the terms it sums); divided by h, that is the least
     # the central difference cannot resolve. The slopes' second differences show what it actually is.
     terms = sum(float(np.sum(np.abs(case.outputs[k] * case.cotangents[k]))) for k in case.outputs)
-    at_zero = _loss(spec, case, case.inputs, case.params)  # the same point for every direction
+    if loss_along is None:
+        at_zero = _loss(spec, case, case.inputs, case.params)  # the same point for every direction
+        loss_along = lambda kind, key, u, steps: _loss_along(spec, case, kind, key, u, steps)  # noqa: E731
     for quantity, (kind, key) in gradient_quantities(spec).items():
         if kind == "param" and spec.zero_grad(key, case.mode):  # declared zero: no direction to draw
             continue
@@ -282,7 +285,7 @@ def reference_directions(spec, case, seed: int, dtype: str, draw: int | None = N
         g = rng(seed, spec.name, "direction", quantity, dtype, *(() if case.mode == "eval" else (case.mode,)),
                 *(() if draw is None else (f"draw{draw}",)))
         found += smooth_directions(quantity, x0, lambda u, steps, kind=kind, key=key:
-                                   _loss_along(spec, case, kind, key, u, steps), g, terms, at_zero, seen)
+                                   loss_along(kind, key, u, steps), g, terms, at_zero, seen)
     return found
 
 

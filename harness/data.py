@@ -51,6 +51,7 @@ class Case:
     state: dict = dataclasses.field(default_factory=dict)  # buffers before the call (run's dtype)
     new_state: dict = dataclasses.field(default_factory=dict)  # float64 reference buffers after it
     ties: list = dataclasses.field(default_factory=list)  # MaxPoolTie messages from the reference
+    taps: dict | None = None  # the reference's taps when it is a realisation (None: the NumPy reference's)
 
     def arrays(self) -> dict:
         """The flat dict a worker receives: inputs, params, constants, state and cotangents, by key."""
@@ -109,8 +110,8 @@ def _drawn(spec: Spec, seed: int, kind: str, declared: dict, rounded) -> dict:
             for k, p in declared.items()}
 
 
-def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval", given: dict | None = None) -> Case:
-    """The case of one mode. Inputs, parameters, state and cotangents do not depend on the mode.
+def draw_arrays(spec: Spec, seed: int, dtype: str, given: dict | None = None) -> tuple[dict, dict, dict, dict]:
+    """The inputs, parameters, constants and state of every mode's case, rounded to ``dtype``.
 
     ``given``: the user's arrays by protocol key (``input:x``, ``param:hidden.weight``, ``const:...``,
     ``state:...``; harness.userfiles) in place of the drawn ones, rounded to ``dtype`` as drawn values are.
@@ -125,9 +126,25 @@ def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval", given: dict
     for key, value in (given or {}).items():
         kind, name = key.split(":", 1)
         {"input": inputs, "param": params, "const": constants, "state": state}[kind][name] = rounded(np.asarray(value))
+    return inputs, params, constants, state
+
+
+def make_case(spec: Spec, seed: int, dtype: str, mode: str = "eval", given: dict | None = None,
+              computed=None) -> Case:
+    """The case of one mode. Inputs, parameters, state and cotangents do not depend on the mode.
+    ``given``: the user's arrays (``draw_arrays``). ``computed``: (outputs, new state) of a reference that
+    is a realisation (``reference="torch"``, ``harness.realised``), computed by its worker; otherwise the
+    spec's NumPy reference computes them."""
+    def rounded(a):
+        return a.astype(dtype) if a.dtype.kind == "f" else a.astype(np.int64)
+
+    inputs, params, constants, state = draw_arrays(spec, seed, dtype, given)
     random = mode == "train" and spec.dropout is not None  # each framework draws its own mask
-    outputs, new_state, ties = reference_outputs(spec, inputs, params, constants, "eval" if random else mode,
-                                                 state)
+    if computed is not None:
+        (outputs, new_state), ties = computed, []
+    else:
+        outputs, new_state, ties = reference_outputs(spec, inputs, params, constants, "eval" if random else mode,
+                                                     state)
     cotangents = {k: rounded(rng(seed, spec.name, "cotangent", k).standard_normal(v.shape))
                   for k, v in outputs.items()}
     return Case(inputs, params, constants, cotangents, None if random else outputs, mode, state,

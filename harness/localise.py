@@ -16,6 +16,8 @@ from harness.data import run_reference
 
 def reference_taps(spec, case) -> dict:
     """The float64 reference's value at every tap (the first time the reference passes it)."""
+    if case.taps is not None:  # a realisation is the reference: the taps its float64 run exposed
+        return case.taps
     seen: dict = {}
 
     def tap(name, value):

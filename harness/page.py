@@ -19,7 +19,18 @@ import re
 
 import backends
 from harness import checks, report
-from harness.teach import Block, fmt_shape, fmt_total, mapping, notes, totals, verdict
+from harness.teach import (
+    Block,
+    fmt_shape,
+    fmt_total,
+    mapping,
+    notes,
+    reference_heading,
+    spec_path,
+    totals,
+    verdict,
+    where,
+)
 
 COLORS = {"torch": "#e4572e", "flax": "#3b75af", "keras": "#8e44ad", "gluon": "#2a9d8f"}
 OTHER_COLORS = ("#b07d00", "#5d6d7e", "#c0392b")
@@ -228,9 +239,9 @@ def block_html(block: Block, run, order: list) -> str:
     model = (block.variant and block.variant.model) or spec.model
     return f"""<section class="block" id="block-{esc(block.name)}" data-block="{esc(block.name)}">
 <h2>{esc(block.name)} <small>{esc(spec.title)}</small></h2>
-<p class="meta">d2l {esc(spec.section)} · <code>specs/{esc(spec.module)}.py</code> · class <code>{esc(model)}</code></p>
+<p class="meta">{esc(where(spec))} · <code>{esc(spec_path(spec))}</code> · class <code>{esc(model)}</code></p>
 {variant}<div class="doc">{prose(spec.doc)}</div>
-<h3>The spec: a float64 NumPy reference <code>{esc(block.reference_path)}</code></h3>
+<h3>{esc(reference_heading(spec))} <code>{esc(block.reference_path)}</code></h3>
 <pre class="code reference"><code>{code_html(block.reference)}</code></pre>
 <h3>The realisations</h3>
 {realisations_html(block)}
@@ -241,7 +252,8 @@ def block_html(block: Block, run, order: list) -> str:
 {notes_html(block)}{chart_svg(block, run, order)}
 {results_html(block, run, order)}
 <p class="hint">Tolerance {spec.tolerance[run.dtype]:.0e}: {esc(spec.tolerance_why)}
-Reproduce: <code>python compare.py {esc(block.name)} --dtype {esc(run.dtype)} --seed {run.seed}</code></p>
+Reproduce: <code>python compare.py {esc(block.name)} --dtype {esc(run.dtype)} --seed {run.seed}{
+    esc(report.blocks_option(block.name))}</code></p>
 </section>"""
 
 
@@ -256,7 +268,9 @@ def overview_html(bl: list, run, order: list) -> str:
             f'<table class="overview"><thead><tr><th>block</th>{head}</tr></thead><tbody>{rows}</tbody></table>'
             "<p class=\"hint\">Each cell: the worst relative error of any check of that block in that framework. "
             "Outputs are compared with the spec's float64 NumPy reference; gradients with the median of the "
-            "frameworks and, along random directions, with the reference's own central differences.</p></section>")
+            "frameworks and, along random directions, with the reference's own central differences."
+            + "".join(f" {esc(k.name)}: reference: {esc(k.spec.reference_label)}." for k in bl
+                      if k.spec.reference_backend) + "</p></section>")
 
 
 CSS = """
@@ -356,11 +370,10 @@ def md_table(header: list, rows: list) -> list[str]:
 def block_md(block: Block, run, order: list) -> list[str]:
     spec = block.spec
     model = (block.variant and block.variant.model) or spec.model
-    out = [f"## {block.name}", "", f"**{spec.title}** — d2l {spec.section} · `specs/{spec.module}.py` · "
-           f"class `{model}`", ""]
+    out = [f"## {block.name}", "", f"**{spec.title}** — {where(spec)} · `{spec_path(spec)}` · class `{model}`", ""]
     if block.variant:
         out += [f"> Variant of `{spec.name}`, a deliberate mistake: {block.variant.why}", ""]
-    out += [spec.doc, "", f"### The spec: a float64 NumPy reference (`{block.reference_path}`)", "",
+    out += [spec.doc, "", f"### {reference_heading(spec)} (`{block.reference_path}`)", "",
             fence(block.reference), ""]
     for s in block.sources:
         out += [f"### {s.label} — `{s.path}`", ""]
@@ -392,7 +405,8 @@ def block_md(block: Block, run, order: list) -> list[str]:
     out += md_table(["framework", "quantity", "max abs err", "max rel err", "limit", "directional err", "limit",
                      "verdict", "note"], res)
     out += ["", f"Tolerance {tol:.0e}: {spec.tolerance_why} Reproduce: "
-            f"`python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}`", ""]
+            f"`python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}{report.blocks_option(block.name)}`",
+            ""]
     return out
 
 

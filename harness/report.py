@@ -92,11 +92,23 @@ def divergence_line(result) -> str:
     return f"    first divergence at {d['tap']}{errs}"
 
 
+def blocks_option(name: str) -> str:
+    """`` --blocks DIR`` for a user's block (harness.userblocks), so that a reproduce line finds it."""
+    from harness import userblocks
+
+    try:
+        origin = specs.resolve(name)[0].origin
+    except KeyError:  # a training trap
+        return ""
+    return f" --blocks {userblocks.shown(origin)}" if origin else ""
+
+
 def reproduce(result, run) -> str:
     if getattr(run, "steps", None):  # a training run
         return (f"python compare.py train {result.spec} --optimizer {result.optimizer} --steps {run.steps} "
-                f"--backends {result.backend} --dtype {run.dtype} --seed {run.seed}")
-    return f"python compare.py {result.spec} --backends {result.backend} --dtype {run.dtype} --seed {run.seed}"
+                f"--backends {result.backend} --dtype {run.dtype} --seed {run.seed}{blocks_option(result.spec)}")
+    return (f"python compare.py {result.spec} --backends {result.backend} --dtype {run.dtype} --seed {run.seed}"
+            f"{blocks_option(result.spec)}")
 
 
 def modes_of(name: str) -> tuple:
@@ -184,6 +196,19 @@ def environment_lines(run) -> list[str]:
     return lines
 
 
+def reference_lines(run) -> list[str]:
+    """Which rows are not checked against their spec's float64 NumPy reference, and against what instead."""
+    from harness.spec import NUMPY_REFERENCE
+
+    other, numpy = {}, False
+    for r in run.results:
+        if getattr(r, "reference", "") and r.reference != NUMPY_REFERENCE:
+            other.setdefault(r.reference, []).append(r.spec)
+        numpy = numpy or getattr(r, "reference", "") == NUMPY_REFERENCE
+    rest = f" (the others: {NUMPY_REFERENCE})" if numpy else ""
+    return [f"reference: {label} for {', '.join(dict.fromkeys(names))}{rest}" for label, names in other.items()]
+
+
 def k_had(value: str) -> str:
     return repr(value) if value == "" or " " in value else value
 
@@ -194,7 +219,7 @@ def table(run, color=False, head=None, row_of=lambda r: r.spec, first="spec") ->
     width = max([len(n) for n in names] + [len(first)]) + 2
     col = max([len(cell(r)) for r in run.results] + [len(backends.info(b).LABEL) for b in run.backends]) + 2
     out = head or [f"blockparity — {run.dtype}, seed {run.seed} — {versions_line(run)}", ""]
-    env = environment_lines(run)
+    env = environment_lines(run) + reference_lines(run)
     if env:
         out[-1:-1] = env
     out.append((first.ljust(width) + "".join(backends.info(b).LABEL.ljust(col) for b in run.backends)).rstrip())

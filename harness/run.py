@@ -29,7 +29,7 @@ import numpy as np
 
 import backends
 import specs
-from harness import checks, localise
+from harness import checks, localise, realised, userblocks
 from harness.data import make_case
 from harness.protocol import load_arrays, output_key, save_arrays
 
@@ -47,6 +47,7 @@ class Result:
     detail: str = ""  # traceback of an error, for --verbose and logs
     first_divergence: dict | None = None  # see harness.localise
     tolerance: float | None = None  # the max relative error its checks were held to
+    reference: str = ""  # what the checks compared with (``Spec.reference_label``)
 
     @property
     def worst_rel_err(self) -> float | None:
@@ -72,7 +73,8 @@ class Result:
     def as_json(self) -> dict:
         d = {"spec": self.spec, "backend": self.backend, "status": self.status, "reason": self.reason,
              "checks": [c.as_json() for c in self.checks], "native_params": self.native_params,
-             "seconds": round(self.seconds, 4), "first_divergence": self.first_divergence}
+             "seconds": round(self.seconds, 4), "first_divergence": self.first_divergence,
+             "reference": self.reference}
         if self.variant_of:
             d["variant_of"] = self.variant_of
         return d
@@ -281,16 +283,24 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
     work = pathlib.Path(work_dir or tempfile.mkdtemp(prefix="blockparity-"))
     try:
         todo = resolve_names(names)
-        cases, directions, jobs, results = {}, {}, {b: [] for b in backend_names}, {}
+        # a reference that is a realisation (reference="torch") runs first, in its worker
+        cases, directions, unreferenced = realised.references(pool, todo, seed, dtype, work, on_event, given)
+        jobs, results = {b: [] for b in backend_names}, {}
         slot_of = {}
         for name, spec, variant in todo:
+            if name in unreferenced:
+                status, why = unreferenced[name]
+                for b in backend_names:
+                    results[(name, b)] = Result(name, b, "skipped" if status == "skipped" else "error", why,
+                                                variant_of=spec.name if variant else None)
+                continue
             for mode in spec.modes:
-                case = make_case(spec, seed, dtype, mode, (given or {}).get(name))
+                case = cases.get((name, mode)) or make_case(spec, seed, dtype, mode, (given or {}).get(name))
                 cases[(name, mode)] = case
                 arrays_path = work / f"{name}.{mode}.{dtype}.npz"
                 save_arrays(arrays_path, case.arrays())
                 for b in backend_names:
-                    gap = backends.info(b).GAPS.get(spec.module)
+                    gap = userblocks.gap(spec, b) if spec.origin else backends.info(b).GAPS.get(spec.module)
                     if variant and variant.backends and b not in variant.backends:
                         gap = f"the mistake {name} is about {', '.join(variant.backends)}, not {b}"
                     if gap:
@@ -312,7 +322,8 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
             try:
                 for (name, mode), case in cases.items():
                     spec = specs.resolve(name)[0]
-                    directions[(name, mode)] = checks.reference_directions(spec, case, seed, dtype)
+                    if not spec.reference_backend:
+                        directions[(name, mode)] = checks.reference_directions(spec, case, seed, dtype)
             except BaseException as e:  # a broken reference is the spec's bug: raised below, not lost
                 failed.append(e)
 
@@ -336,6 +347,8 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
             result.seconds += reply.seconds
 
         for name, spec, variant in todo:
+            if name in unreferenced:
+                continue
             ok = [b for b in backend_names if results.get((name, b)) and results[(name, b)].status == "pass"]
             limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in ok}
             # a backend with a declared precision limit for this block does not vote, unless all have one
@@ -365,6 +378,8 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
         if dump:
             write_dump(dump, todo, cases, got)
         ordered = [results[(name, b)] for name, _, _ in todo for b in backend_names if (name, b) in results]
+        for r in ordered:
+            r.reference = specs.resolve(r.spec)[0].reference_label
         workers = {b: {"start_s": round(w.start_s, 3), "import_s": w.import_s,
                        "work_s": round(sum(r.seconds for r in ordered if r.backend == b), 3)}
                    for b, w in pool.workers.items() if w.start_s is not None and b in backend_names}
@@ -423,6 +438,8 @@ def write_dump(root, todo, cases, got) -> None:
     ``<backend>.<mode>.npz`` for each.
     """
     for name, spec, _ in todo:
+        if (name, spec.modes[0]) not in cases:  # its reference did not run
+            continue
         d = pathlib.Path(root) / name
         d.mkdir(parents=True, exist_ok=True)
         case = cases[(name, spec.modes[0])]

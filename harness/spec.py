@@ -135,14 +135,21 @@ class Variant:
     missed_in: tuple = ()  # dtypes whose tolerance is known to be too loose to see it (asserted, so noticed)
 
 
+# What a spec's ``reference`` may name instead of a NumPy function: a realisation run in float64.
+REFERENCE_BACKENDS = {"torch": "the PyTorch realisation in float64"}
+NUMPY_REFERENCE = "the spec's float64 NumPy reference"
+
+
 @dataclasses.dataclass(frozen=True)
 class Spec:
     name: str
-    title: str
-    section: str  # the d2l section, e.g. "6.1 Layers and Modules"
     model: str  # the class or function each backend's ``<module>.py`` defines
     inputs: Mapping[str, Input]
-    reference: Callable
+    # A float64 NumPy function, or "torch": the PyTorch realisation run in float64 is then the reference
+    # (a user's block without one; docs/own-blocks.md says why a NumPy reference checks more).
+    reference: Callable | str
+    title: str = ""  # default: the name
+    section: str = "user block"  # the d2l section, e.g. "6.1 Layers and Modules"
     # max relative error per dtype (see harness.checks), and why that is right for this block
     tolerance: Mapping[str, float] = dataclasses.field(default_factory=lambda: dict(TOLERANCE))
     tolerance_why: str = ""  # TOLERANCE_WHY when the tolerance is the default one
@@ -174,8 +181,14 @@ class Spec:
     function: bool = False
     module: str = ""  # file name under specs/ and backends/<fw>/, filled in by the registry
     doc: str = ""  # the spec module's docstring, filled in by the registry
+    origin: str = ""  # a user's block folder (``--blocks DIR``), filled in by the registry; "" for ours
 
     def __post_init__(self):
+        if not self.title:
+            object.__setattr__(self, "title", self.name)
+        if isinstance(self.reference, str) and self.reference not in REFERENCE_BACKENDS:
+            raise ValueError(f"spec {self.name!r}: reference={self.reference!r} names no realisation. Expected a "
+                             f"float64 NumPy function or one of: {', '.join(REFERENCE_BACKENDS)}")
         def as_param(p, default_init):
             return p if isinstance(p, Param) else Param(tuple(p), init=default_init)
 
@@ -220,6 +233,16 @@ class Spec:
         if isinstance(self.output_layout, Mapping):
             return self.output_layout.get(output)
         return self.output_layout
+
+    @property
+    def reference_backend(self) -> str | None:
+        """The backend whose float64 run is the reference (``reference="torch"``), or None for NumPy."""
+        return self.reference if isinstance(self.reference, str) else None
+
+    @property
+    def reference_label(self) -> str:
+        """What the reference is, as every view says it."""
+        return REFERENCE_BACKENDS.get(self.reference_backend, NUMPY_REFERENCE)
 
     @property
     def has_training_mode(self) -> bool:

@@ -24,7 +24,7 @@ import re
 import textwrap
 
 import backends
-from harness import report
+from harness import report, userblocks
 from harness.spec import Spec, Variant
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -68,11 +68,30 @@ def definitions(text: str) -> dict:
             for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
 
 
+def reference_heading(spec: Spec) -> str:
+    """The heading over the reference's source in ``show`` and the page."""
+    if spec.reference_backend:
+        return f"The reference: {spec.reference_label}"
+    return "The spec: a float64 NumPy reference"
+
+
+def where(spec: Spec) -> str:
+    """The d2l section of one of our blocks; "user block" for a user's."""
+    return spec.section if spec.origin else f"d2l {spec.section}"
+
+
+def spec_path(spec: Spec) -> str:
+    if spec.origin:
+        return relative(pathlib.Path(spec.origin) / "specs" / f"{spec.module}.py")
+    return f"specs/{spec.module}.py"
+
+
 def read_source(backend: str, spec: Spec) -> Source:
-    path = ROOT / "backends" / backends.realisations(backend) / f"{spec.module}.py"
+    path = (userblocks.realisation_path(spec, backend) if spec.origin
+            else ROOT / "backends" / backends.realisations(backend) / f"{spec.module}.py")
     label = backends.info(backend).LABEL
     if not path.exists():
-        gap = backends.info(backend).GAPS.get(spec.module)
+        gap = None if spec.origin else backends.info(backend).GAPS.get(spec.module)
         why = f"not realised: {relative(path)} does not exist" + (f" ({gap})" if gap else "")
         return Source(backend, label, relative(path), None, why)
     text = path.read_text(encoding="utf-8")
@@ -82,8 +101,12 @@ def read_source(backend: str, spec: Spec) -> Source:
 
 
 def make_block(name: str, spec: Spec, variant: Variant | None, backend_names, results: dict) -> Block:
-    return Block(name, spec, variant, inspect.getsource(spec.reference),
-                 relative(inspect.getsourcefile(spec.reference)),
+    if spec.reference_backend:  # the reference is a realisation: its source is that column's
+        source = read_source(spec.reference_backend, spec)
+        reference, where = source.text or "", source.path
+    else:
+        reference, where = inspect.getsource(spec.reference), relative(inspect.getsourcefile(spec.reference))
+    return Block(name, spec, variant, reference, where,
                  [read_source(b, spec) for b in backend_names], results)
 
 
@@ -272,11 +295,11 @@ def mapping_lines(block: Block, backend_names, width: int, color: bool) -> list[
 
 def render(block: Block, run, width: int, color: bool) -> str:
     spec = block.spec
-    out = [bold(f"{block.name} — {spec.title}", color), f"d2l {spec.section} · specs/{spec.module}.py"]
+    out = [bold(f"{block.name} — {spec.title}", color), f"{where(spec)} · {spec_path(spec)}"]
     if block.variant:
         out += ["", f"Variant of {spec.name}, a deliberate mistake (class {block.variant.model or spec.model}):",
                 *wrap(block.variant.why, width)]
-    out += ["", spec.doc, "", bold(f"The spec: a float64 NumPy reference ({block.reference_path})", color), ""]
+    out += ["", spec.doc, "", bold(f"{reference_heading(spec)} ({block.reference_path})", color), ""]
     out += highlight(block.reference, color)
     out += ["", bold(f"The realisations (class {(block.variant and block.variant.model) or spec.model})", color)]
     out += layout(panels(block, color), width, color)
@@ -294,5 +317,6 @@ def render(block: Block, run, width: int, color: bool) -> str:
     if problems:
         out += ["", *problems]
     out += ["", *wrap(f"Tolerance {spec.tolerance[run.dtype]:.0e} relative: {spec.tolerance_why}", width),
-            f"Reproduce: python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}"]
+            f"Reproduce: python compare.py {block.name} --dtype {run.dtype} --seed {run.seed}"
+            f"{report.blocks_option(block.name)}"]
     return "\n".join(out)

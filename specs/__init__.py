@@ -1,22 +1,28 @@
 """The spec registry: every module in this folder (except ``_*.py``) defines ``SPEC`` or ``SPECS``.
 
 Dropping a file in registers its blocks; each name appears once. Variant names (``Variant.name``) are
-addressable like spec names and resolve to their spec.
+addressable like spec names and resolve to their spec. A user's block folders (``--blocks DIR``, the
+environment's ``BLOCKPARITY_BLOCKS``; ``harness.userblocks``) add their blocks after ours, in their order;
+a name that clashes with any other block is a ``BlockError`` naming the file.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 
+from harness import userblocks
 from harness.spec import Spec, Variant
 
 _REGISTRY: dict[str, Spec] | None = None
+_LOADED_FOR: str | None = None  # the BLOCKPARITY_BLOCKS the registry was loaded with
 
 
 def _load() -> dict[str, Spec]:
-    global _REGISTRY
-    if _REGISTRY is None:
+    global _REGISTRY, _LOADED_FOR
+    wanted = os.environ.get(userblocks.ENV, "")
+    if _REGISTRY is None or _LOADED_FOR != wanted:
         found: dict[str, Spec] = {}
         for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
             if info.name.startswith("_"):
@@ -33,7 +39,19 @@ def _load() -> dict[str, Spec]:
                 found[spec.name] = spec
         # Book order: by d2l section, then by file, then as defined.
         order = sorted(found.values(), key=lambda s: (_section_key(s.section), s.module))
-        _REGISTRY = {s.name: s for s in order}
+        for folder in userblocks.folders():  # after ours, in the user's order
+            for spec in userblocks.load(folder):
+                for name in (spec.name, *(v.name for v in spec.variants)):
+                    if name in found or any(v.name == name for s in found.values() for v in s.variants):
+                        owner = found.get(name) or next(s for s in found.values()
+                                                        if any(v.name == name for v in s.variants))
+                        where = f"in {owner.origin}" if owner.origin else "a built-in block"
+                        raise userblocks.BlockError(
+                            f"{folder / 'specs' / (spec.module + '.py')}: block name {name!r} is already taken "
+                            f"({where}: {owner.name}). Expected a name no other block has")
+                found[spec.name] = spec
+                order.append(spec)
+        _REGISTRY, _LOADED_FOR = {s.name: s for s in order}, wanted
     return _REGISTRY
 
 

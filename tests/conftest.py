@@ -3,6 +3,9 @@
 ``BLOCKPARITY_REQUIRE=all`` (what ``make test`` sets) or a comma-separated list: a backend named there
 that cannot run (a missing environment, a framework that does not import) fails every test that needs the
 workers, instead of letting them skip.
+
+``--blocks DIR`` (repeatable; or ``BLOCKPARITY_BLOCKS``) adds a user's block folder to the registry before
+collection, so that the parity tests get its cases (``myblock-keras-float64``); the workers inherit it.
 """
 
 import os
@@ -13,6 +16,25 @@ import backends
 from harness import report
 from harness.pool import Pool
 from harness.run import compare_backends
+
+
+def pytest_addoption(parser):
+    parser.addoption("--blocks", action="append", default=[], metavar="DIR",
+                     help="also test the blocks in DIR (DIR/specs, DIR/backends/<fw>; docs/own-blocks.md)")
+
+
+def pytest_configure(config):
+    from harness import userblocks
+
+    userblocks.normalise()
+    for folder in config.getoption("--blocks"):
+        userblocks.add(folder)
+    try:
+        import specs
+
+        specs.names()
+    except userblocks.BlockError as e:
+        raise pytest.UsageError(f"--blocks: {e}") from None
 
 
 @pytest.fixture(scope="session")

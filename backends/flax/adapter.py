@@ -2,8 +2,11 @@
 
 The realisation is initialised once with the real inputs (so every parameter has its shape), and one
 ``apply`` under ``nn.intercept_methods`` records which module class sits at each path; the variables tree
-is then mapped to canonical names with the rules in ``harness.adapter``. ``jax_enable_x64`` is on from
-the start: float32 runs stay float32 because every array handed in is float32.
+is then mapped to canonical names with the rules in ``harness.adapter``. ``jax_enable_x64`` is set per
+request, on for float64 only: a float32 request runs the realisation as the user's own process would
+(without x64, ``nn.avg_pool(count_include_pad=False)`` stays float32 and ``nn.RNN`` without a carry
+scans), and a float64 one computes in float64 (tests/test_own_blocks.py checks both; docs/own-blocks.md
+names the flax code that cannot run in float64).
 
 The mode is the realisation's ``training`` field, as in the book's JAX edition (``nn.BatchNorm(not
 self.training)``, ``nn.Dropout(p, deterministic=not self.training)``), or the ``training`` argument of
@@ -19,7 +22,6 @@ import re
 
 import jax
 
-jax.config.update("jax_enable_x64", True)
 # Eager (op by op) execution compiles every primitive for every shape it meets; a persistent cache makes
 # warm runs of the blocks that cannot be jitted (Python control flow on values) about 4x faster.
 _CACHE = os.environ.get("BLOCKPARITY_JAX_CACHE") or pathlib.Path(__file__).resolve().parents[2] / ".cache" / "jax"
@@ -83,11 +85,17 @@ class Adapter(adapter.Adapter):
     def version(self):
         return f"{flax.__version__} (jax {jax.__version__})"
 
+    def prepare(self, request):
+        # x64 per request (every request, compare and train, starts here): never on in a float32 run
+        jax.config.update("jax_enable_x64", request.dtype == "float64")
+        return super().prepare(request)
+
     def build(self, request, inputs):
         model = self.instantiate(request, **mode_kwargs(request.factory, request.mode))
-        # Shapes are found in float64, the dtype jax's own defaults give under x64: a parameter made by an
-        # initializer (self.param) is float64 there, and a scan must not meet float32 inputs with it.
-        xs = [jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64 if a.dtype.kind == "f" else a.dtype), v)
+        # Shapes are found in the request's dtype, the one jax's own defaults give (x64 on for float64 only):
+        # a parameter made by an initializer (self.param) has it, and a scan must not meet other inputs.
+        dtype = request.dtype
+        xs = [jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype if a.dtype.kind == "f" else a.dtype), v)
               for v in inputs.values()]
         modules = {}
 

@@ -32,7 +32,8 @@ def main(argv) -> int:
     own = weights.given(args)  # --params, --inputs, --native: read and checked before any worker starts
     todo = resolve_names(args.specs)
     requests = sum(len(spec.modes) for _, spec, _ in todo)  # one per mode
-    with session(args.backends, args.timeout, {b: requests for b in args.backends}, args.quiet) as s:
+    with session(args.backends, args.timeout, {b: requests for b in args.backends}, args.quiet,
+                 args.specs) as s:
         overrides = weights.native(own, s, args) if own and own.native else None
         run = compare_backends(s.pool, args.specs, args.backends, args.dtype, args.seed, dump=args.dump,
                                on_event=s.progress, work_dir=s.work, taps=args.taps, overrides=overrides,

@@ -24,8 +24,30 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    """Every command's parser; each has ``--blocks DIR`` (a user's block folder, docs/own-blocks.md)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_argument("--blocks", metavar="DIR", action=UserBlocks, default=[],
+                          help="also the blocks in DIR (DIR/specs/<block>.py, DIR/backends/<fw>/<block>.py); "
+                          "repeatable; also BLOCKPARITY_BLOCKS=DIR1:DIR2")
+
     def error(self, message):  # one line, exit 2, instead of argparse's usage dump
         raise UsageError(f"{self.prog}: {message}")
+
+
+class UserBlocks(argparse.Action):
+    """``--blocks DIR``: add DIR to the registry now (workers inherit it), checked before anything runs."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        from harness import userblocks
+
+        userblocks.add(value)
+        try:
+            specs.names()  # loads and checks every user folder: one line naming the file
+        except userblocks.BlockError as e:
+            parser.error(f"{option_string} {e}")
+        getattr(namespace, self.dest).append(value)
 
 
 def choices_error(kind: str, bad, valid) -> UsageError:

@@ -131,8 +131,15 @@ def sweep_orphans() -> list:
 
 
 @contextlib.contextmanager
-def session(backend_names, timeout: float, totals: dict, quiet: bool):
-    """Temporary folder + log folder + Pool + Progress, and their cleanup on every way out."""
+def session(backend_names, timeout: float, totals: dict, quiet: bool, names=None):
+    """Temporary folder + log folder + Pool + Progress, and their cleanup on every way out. ``names``: the
+    blocks the run compares; a block whose reference is a realisation (``reference="torch"``) needs that
+    backend's worker even when it is not a column of the run."""
+    from harness import realised
+    from harness.run import resolve_names
+
+    if names is not None:
+        backend_names = list(backend_names) + sorted(realised.needs(resolve_names(names)) - set(backend_names))
     from harness.pool import Pool
     from harness.progress import Progress
 

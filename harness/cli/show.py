@@ -22,7 +22,8 @@ def execute(args, names):
     """Run ``names`` in fresh workers as ``args`` say: (the run, its session)."""
     from harness.run import compare_backends
 
-    with session(args.backends, args.timeout, {b: len(names) for b in args.backends}, args.quiet) as s:
+    with session(args.backends, args.timeout, {b: len(names) for b in args.backends}, args.quiet,
+                 names) as s:
         run = compare_backends(s.pool, names, args.backends, args.dtype, args.seed, on_event=s.progress,
                                work_dir=s.work)
     return run, s
