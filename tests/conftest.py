@@ -9,12 +9,14 @@ collection, so that the parity tests get its cases (``myblock-keras-float64``); 
 """
 
 import os
+import subprocess
+import sys
 
 import pytest
 
 import backends
 from harness import report
-from harness.pool import Pool
+from harness.pool import ROOT, Pool
 from harness.run import compare_backends
 
 
@@ -65,9 +67,33 @@ def compare(pool):
     return run
 
 
+# --- helpers the test modules import from here (``from tests.conftest import ...``), never from each other ---
+
+
 def explain(result, run) -> str:
     """What a failing result says in the terminal report: checks, values and the command to reproduce."""
     return "\n".join(report.explain(result, run)) or f"{result.spec}[{result.backend}] {result.status}"
+
+
+def by_backend(run, name=None) -> dict:
+    """backend -> result, for the block ``name`` (or the run's only block), one result per backend.
+
+    Never empty and never silently merged: a run without that block, or with several blocks when no
+    ``name`` says which, or two results of one backend, is an error here rather than a loop over nothing.
+    """
+    found = [r for r in run.results if name is None or r.spec == name]
+    blocks = {r.spec for r in found}
+    assert len(blocks) == 1, f"by_backend({name!r}): expected the results of one block, got {sorted(blocks)}"
+    out = {r.backend: r for r in found}
+    assert len(out) == len(found), f"by_backend({name!r}): a backend has several results: {[r.backend for r in found]}"
+    return out
+
+
+def cli(*args):
+    """``python compare.py ARGS`` (with --quiet where the command takes it), run from the project root."""
+    quiet = ["--quiet"] if args and args[0] not in ("list", "bench", "--help") else []
+    return subprocess.run([sys.executable, "compare.py", *args, *quiet], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
 
 
 @pytest.fixture(scope="session")

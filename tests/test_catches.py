@@ -7,11 +7,7 @@ from harness import report
 from harness.data import make_case
 from harness.spec import DTYPES
 from specs import resolve
-from tests.conftest import explain
-
-
-def by_backend(run):
-    return {r.backend: r for r in run.results}
+from tests.conftest import by_backend, explain
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -35,6 +31,7 @@ def test_perturbed_weight_in_one_backend_is_reported_for_that_backend_only(compa
     results = by_backend(run)
     bad = results.pop("keras")
     assert bad.status == "fail" and "output" in {c.quantity for c in bad.failing()}, explain(bad, run)
+    assert results, "no other backend ran beside keras: nothing shows that only keras is blamed"
     for b, r in results.items():
         assert r.status == "pass", f"{b} should not be blamed for keras's weight: {explain(r, run)}"
 
@@ -60,18 +57,19 @@ def test_every_backend_reports_its_native_names(compare):
         "keras": ("hidden.kernel", [20, 256]),
         "gluon": ("hidden.weight", [256, 20]),
     }
+    assert set(native) == set(expected), f"mlp ran in {sorted(native)}, expected {sorted(expected)}"
     for b, (name, shape) in expected.items():
-        if b in native:
-            assert native[b]["hidden.weight"]["native"] == name and native[b]["hidden.weight"]["shape"] == shape
+        assert native[b]["hidden.weight"]["native"] == name and native[b]["hidden.weight"]["shape"] == shape, b
 
 
 def test_folded_activations_are_numbered_like_pytorch(compare):
     """Keras/Gluon `Dense(activation='relu')` stands for torch's Linear + ReLU: NestMLP's layers are net.0, net.2."""
     run = compare(dtype="float32")
-    for r in run.results:
-        if r.spec == "nest_mlp" and r.backend in ("keras", "gluon"):
-            names = {p["canonical"]: p["native"] for p in r.native_params}
-            assert names["net.2.weight"] in ("net.layers[1].kernel", "net.1.weight"), names
+    folded = [r for r in run.results if r.spec == "nest_mlp" and r.backend in ("keras", "gluon")]
+    assert sorted(r.backend for r in folded) == ["gluon", "keras"], [(r.spec, r.backend) for r in folded]
+    for r in folded:
+        names = {p["canonical"]: p["native"] for p in r.native_params}
+        assert names["net.2.weight"] in ("net.layers[1].kernel", "net.1.weight"), names
 
 
 

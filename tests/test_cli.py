@@ -10,13 +10,7 @@ import pytest
 
 import backends
 from harness.pool import ROOT
-
-
-def cli(*args):
-    quiet = ["--quiet"] if args and args[0] not in ("list", "bench", "--help") else []
-    proc = subprocess.run([sys.executable, "compare.py", *args, *quiet], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
-    return proc
+from tests.conftest import cli
 
 
 @pytest.mark.parametrize("args, needle", [

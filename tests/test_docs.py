@@ -11,6 +11,7 @@ import pytest
 from harness import docs
 
 GENERATED = [b for path in docs.doc_files() for b in docs.blocks(path) if b.kind == "generated"]
+assert GENERATED, "no generated block in the documentation: nothing would be checked current"
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 
 

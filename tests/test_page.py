@@ -127,7 +127,9 @@ def test_every_block_shows_one_panel_per_framework_with_the_file_on_disk(page):
 def test_the_script_ran_and_opened_the_tab_named_in_the_address(page):
     dom = page["dom"]
     assert dom.one("body").attrs.get("data-ready") == "1", "the page's script did not run"
-    for box in dom.all("div", cls="realisations"):
+    boxes = list(dom.all("div", cls="realisations"))
+    assert len(boxes) == len(BLOCKS), f"{len(boxes)} realisation boxes for {len(BLOCKS)} blocks"
+    for box in boxes:
         assert "view-tab" in box.classes() and "view-side" not in box.classes(), box.classes()
         assert [t.attrs["data-view"] for t in box.all("button", cls="tab")] == [*backends.names(), "side"]
         assert [p.attrs["data-backend"] for p in box.all("figure", cls="active")] == ["keras"]
@@ -186,6 +188,7 @@ def test_markdown_has_the_same_sources_and_verdicts(page):
                if re.fullmatch(r"`(output|grad:).*`", cells[1])}
         want = {(backends.info(r["backend"]).LABEL, c["quantity"]): "✓ pass" if c["passed"] else "✗ fail"
                 for r in run["results"] if r["spec"] == name for c in r["checks"]}
+        assert want, f"{name}: the run has no checks for it, so there is nothing to compare the Markdown with"
         assert got == want, name
 
 

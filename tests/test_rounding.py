@@ -25,6 +25,7 @@ MARGIN = 10
 DRAWS = (None, 1)  # the run's own directions and another draw
 CASES = [(s.name, m, d) for s in specs.all_specs() for m in s.modes for d in ("float32", "float64")
          if not (m == "train" and s.dropout)]
+assert CASES, "no spec has a deterministic mode: no compare direction would be tested"
 
 
 def _assert_clear(seen, what):
@@ -48,6 +49,7 @@ def test_compare_directions_are_clearly_smooth_or_not(name, mode, dtype):
 
 
 TRAIN = [(s.name, d) for s in specs.all_specs() if s.params for d in ("float32", "float64")]
+assert TRAIN, "no spec has parameters: no training direction would be tested"
 
 
 @pytest.mark.parametrize("name, dtype", TRAIN, ids=[f"{n}-{d}" for n, d in TRAIN])

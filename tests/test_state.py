@@ -1,7 +1,6 @@
 """Modes and state: each mode with the framework's own switch, state buffers mapped by name, declared
 divergences that must stay divergent, the mistakes a stateful port makes, and dropout's properties."""
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -12,11 +11,7 @@ from harness.data import make_case
 from harness.run import Result, apply_divergences
 from harness.spec import DTYPES
 from specs import resolve
-from tests.conftest import explain
-
-
-def by_backend(run):
-    return {r.backend: r for r in run.results}
+from tests.conftest import by_backend, explain
 
 
 def failing(result) -> set:
@@ -39,7 +34,9 @@ MISTAKES = [
 @pytest.mark.parametrize("variant, about, must_fail", MISTAKES)
 def test_stateful_mistake_is_reported_on_the_quantity_that_shows_it(compare, variant, about, must_fail, dtype):
     run = compare([variant], dtype=dtype)
-    for b, r in by_backend(run).items():
+    results = by_backend(run)
+    assert set(about) <= set(results), f"{variant}: no result for {sorted(set(about) - set(results))}"
+    for b, r in results.items():
         if b not in about:
             assert r.status == "skipped"
             continue
@@ -99,7 +96,7 @@ def test_state_buffers_are_mapped_by_name_to_pytorch_buffers(compare):
 
 def test_every_check_of_a_stateful_block_carries_its_mode(compare):
     run = compare(["batch_norm"])
-    for r in run.results:
+    for r in by_backend(run).values():
         modes = [c.mode for c in r.checks]
         assert set(modes) == {"train", "eval"}, modes
         assert {c.quantity for c in r.checks if c.mode == "eval"} >= {"output", "state:moving_mean"}
@@ -151,7 +148,7 @@ def test_dropout_properties_reject_a_wrong_dropout(mistake, quantity):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_dropout_training_mode_is_random_in_every_framework_and_checked_by_properties(compare, dtype):
     run = compare(["dropout"], dtype=dtype)
-    for r in run.results:
+    for r in by_backend(run).values():
         train = {c.quantity: c for c in r.checks if c.mode == "train"}
         assert set(train) == {"output", "dropped_fraction", "grad:input"}, explain(r, run)
         assert train["dropped_fraction"].passed and train["dropped_fraction"].max_abs_err > 0, explain(r, run)
@@ -172,10 +169,15 @@ def test_case_state_is_drawn_per_buffer_and_positive_where_declared():
     spec = resolve("batch_norm_concise")[0]
     a, b = make_case(spec, 0, "float64", "train"), make_case(spec, 0, "float64", "eval")
     assert np.array_equal(a.state["running_var"], b.state["running_var"])  # the mode does not move the draw
-    assert (a.state["running_var"] > 0).all()
+    var = a.state["running_var"]
+    assert (var >= 0.5).all() and (var <= 1.5).all(), var  # drawn from uniform:0.5:1.5: positive, away from 0
+    assert (a.state["running_mean"] < 0).any(), a.state["running_mean"]  # drawn normal: positivity is per buffer
     assert not np.allclose(a.new_state["running_mean"], a.state["running_mean"])  # training moves it
     assert np.array_equal(b.new_state["running_mean"], b.state["running_mean"])  # evaluation does not
-    assert dataclasses.asdict(spec.state["running_var"])["init"] == "uniform:0.5:1.5"
+    # what the positive variance is for: evaluation normalises by exactly the drawn statistics (eps 1e-5)
+    x, w, bias = b.inputs["x"], b.params["weight"], b.params["bias"]
+    want = (x - b.state["running_mean"]) / np.sqrt(b.state["running_var"] + 1e-5) * w + bias
+    np.testing.assert_allclose(b.outputs["output"], want, rtol=1e-12, atol=0)
 
 
 def test_a_declared_divergence_cannot_hide_a_larger_error(monkeypatch):

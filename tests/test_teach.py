@@ -61,6 +61,7 @@ def test_panels_are_the_source_files_laid_out_to_fit(compare, width, per_row):
     block, run = mlp_block(compare)
     lines = teach.render(block, run, width, color=False).splitlines()
     headers = [f"{backends.info(b).LABEL} · backends/{b}/mlp.py" for b in run.backends]
+    assert len(headers) == 4, f"the layouts below are for four panels, the run has {run.backends}"
     if per_row == 1:
         got = stacked_of(lines, headers)
     else:
@@ -88,6 +89,7 @@ def test_reference_and_mapping_come_from_the_spec_and_the_run(compare):
     assert "hidden.kernel (20, 256)" in rows["hidden.weight (256, 20)"]
     assert rows["parameters: 7,946 in 4"] == ["7,946 in 4"] * len(run.backends)
     verdicts = [r for r in run.results if r.spec == "mlp"]
+    assert [r.backend for r in verdicts] == list(run.backends), [r.backend for r in verdicts]
     assert rows["parity: worst error"] == [teach.verdict(r) for r in verdicts]
     assert all(v.startswith("✓ pass") for v in rows["parity: worst error"])
 

@@ -10,7 +10,7 @@ import backends
 import specs
 from harness import optim
 from harness.spec import DTYPES
-from tests.conftest import explain
+from tests.conftest import by_backend, cli, explain
 
 CASES = [pytest.param(s, b, d, id=f"{s}-{b}-{d}") for d in DTYPES for s in specs.names() for b in backends.names()]
 
@@ -34,11 +34,17 @@ def test_training_steps_agree(train, spec_name, backend, dtype):
         assert {f"step2:{n}:{p}" for n in names for p in spec.params} <= quantities, "the optimizer state"
 
 
-@pytest.mark.parametrize("trap", [pytest.param(t, id=t.name) for t in optim.TRAPS])
+TRAPS = [pytest.param(t, id=t.name) for t in optim.TRAPS]
+assert TRAPS, "harness.optim.TRAPS is empty: no training trap would be tested"
+
+
+@pytest.mark.parametrize("trap", TRAPS)
 def test_training_trap_is_caught_on_its_quantity(train, trap):
     run = train([trap.name], dtype="float32")
-    for r in run.results:
-        if r.backend != trap.backend:
+    results = by_backend(run)
+    assert trap.backend in results, f"{trap.name}: no result for {trap.backend}, only {sorted(results)}"
+    for b, r in results.items():
+        if b != trap.backend:
             assert r.status == "skipped"
             continue
         failing = {c.quantity for c in r.failing()}
@@ -55,9 +61,11 @@ def test_training_trap_is_caught_on_its_quantity(train, trap):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_stateful_mistake_is_caught_while_training(train, variant, about, quantity, dtype):
     run = train([variant], optimizers=("sgd",), dtype=dtype)
-    for r in run.results:
-        if r.backend in about:
-            assert r.status == "fail" and quantity in {c.quantity for c in r.failing()}, explain(r, run)
+    results = by_backend(run)
+    assert set(about) <= set(results), f"{variant}: no result for {sorted(set(about) - set(results))}"
+    for b in about:
+        r = results[b]
+        assert r.status == "fail" and quantity in {c.quantity for c in r.failing()}, explain(r, run)
 
 
 def test_a_framework_held_to_another_frameworks_rule_fails(pool, monkeypatch):
@@ -117,16 +125,12 @@ def test_float32_hyperparameters_move_the_rule_by_what_was_measured():
     (["train", "--steps", "0"], "--steps must be at least 1, not 0"),
 ])
 def test_train_bad_input_is_one_line_and_exit_2(args, needle):
-    from tests.test_cli import cli
-
     proc = cli(*args)
     assert proc.returncode == 2 and needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
 def test_train_json_names_mode_optimizer_and_every_step(tmp_path):
     import json
-
-    from tests.test_cli import cli
 
     proc = cli("train", "batch_norm_concise", "--optimizer", "momentum", "--steps", "2", "--backends", "torch,keras",
                "--json", str(tmp_path / "t.json"))
@@ -158,8 +162,6 @@ def test_train_json_of_a_failing_run_is_valid(tmp_path):
     """A failing gradient check (numpy booleans) and later steps' presence checks still write strict JSON."""
     import json
 
-    from tests.test_cli import cli
-
     proc = cli("train", "my_linear_data_attr", "--optimizer", "sgd", "--backends", "torch,flax",
                "--json", str(tmp_path / "t.json"))
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -178,7 +180,8 @@ def test_one_bias_layers_train_as_pytorch_with_bias_hh_frozen(train, backend):
     (r,) = [r for r in run.results if r.backend == backend]
     assert r.status == "divergent" and not r.failing(), explain(r, run)
     assert {base_quantity(c.quantity) for c in r.divergent()} == {"rnn.bias_hh_l0"}
-    assert all(c.passed for c in r.checks if "bias_ih" in c.quantity)
+    bias_ih = [c for c in r.checks if "bias_ih" in c.quantity]
+    assert bias_ih and all(c.passed for c in bias_ih), bias_ih
 
 
 def test_a_long_adam_run_is_checked_step_by_step_from_each_backends_own_state(train):

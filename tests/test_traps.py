@@ -7,6 +7,7 @@ from harness import traps
 
 CASES = [pytest.param(v.name, b, id=f"{v.name}-{b}")
          for s, v in traps.catalogue() for b in (v.backends or backends.names())]
+assert CASES, "the trap catalogue is empty: no trap would be tested"
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,8 @@ from harness.train import check_training, tasks
 # dropout's training mode)
 MODES = [(s.name, m) for s in specs.all_specs() if s.params for m in s.modes if not (m == "train" and s.dropout)]
 DECLARED = [(s.name, k, m) for s in specs.all_specs() for k in s.params for m in s.modes if s.zero_grad(k, m)]
+assert MODES, "no block has parameters and a deterministic mode: no gradient would be shown to move the loss"
+assert DECLARED, "no spec declares a ZeroGrad: the declared-zero tests would test nothing"
 
 
 def _moves(spec, case, key, g) -> float:
