@@ -75,10 +75,12 @@ def test_a_declared_divergence_that_agrees_fails(monkeypatch):
     apply_divergences(result, spec, "flax", "float64")
     assert result.status == "fail" and "agrees now" in result.checks[0].note
     assert "DIVERGENCES in backends/flax/__init__.py" in result.checks[0].note
-    # float32 may not resolve a small divergence (torch's running_var over many values): it passes there
-    result = Result("mlp", "flax", "pass", checks=[checks.Check("output", 0.0, 0.0, True, mode="eval")])
-    apply_divergences(result, spec, "flax", "float32")
-    assert result.status == "pass"
+    # float32 may not resolve a small divergence (torch's running_var over many values): it is still
+    # reported as declared there, whichever side of the tolerance this CPU's rounding puts it
+    for err in (0.0, 2e-5):
+        result = Result("mlp", "flax", "pass", checks=[checks.Check("output", err, err, err <= 1e-5, mode="eval")])
+        apply_divergences(result, spec, "flax", "float32")
+        assert result.status == "divergent" and result.checks[0].divergent, result
 
 
 def test_state_buffers_are_mapped_by_name_to_pytorch_buffers(compare):
