@@ -19,8 +19,12 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def realisation_files(backend: str) -> list[pathlib.Path]:
+    """The backend's block modules: the files named like a spec (not its adapter, native.py, ...)."""
+    import specs
+
+    modules = {s.module for s in specs.all_specs()}
     folder = ROOT / "backends" / backend
-    return sorted(p for p in folder.glob("*.py") if p.name not in ("__init__.py", "adapter.py"))
+    return sorted(p for p in folder.glob("*.py") if p.stem in modules)
 
 
 def requests():
@@ -37,6 +41,7 @@ def main(backend: str, out: str) -> None:
     import importlib
 
     import backends
+    from harness.adapter import Request
     from harness.data import make_case
     from harness.worker import realisation
 
@@ -68,8 +73,8 @@ def main(backend: str, out: str) -> None:
             factory = realisation(backend, spec, variant)
             sys.settrace(tracer)
             try:
-                adapter.run(spec, factory, case.arrays(), "float32", fault=variant.fault if variant else None,
-                            mode=mode, seed=0)
+                adapter.run(Request.from_message({"dtype": "float32", "mode": mode, "seed": 0}, spec, variant,
+                                                 factory, case.arrays()))
             finally:
                 sys.settrace(None)
         except Exception as e:  # reported by the caller: a request that fails may leave lines unrun
