@@ -9,7 +9,9 @@ Every table or sample output in README.md and docs/ that comes from a run stands
 The marker names a command a reader can paste (from the repository root, with ``.venv`` active). This
 module reruns it and writes its standard output between the markers: a Markdown table as it is, anything
 else in a ```text fence. Timings are stripped (``MASKS``), so the text depends only on the code, the pins
-and the seed, and a rerun writes the same bytes. ``--check`` rewrites nothing and exits 1 naming every
+and the seed, and a rerun writes the same bytes — except where a CPU rounds differently: a
+rounding-level error (below 1e-4) may differ by up to 4x between machines and is not a difference
+(``same``). ``--check`` rewrites nothing and exits 1 naming every
 block whose text differs from a rerun (edited by hand, or a number gone stale), with a diff.
 
 A command may be a pipeline: ``python compare.py show mlp --no-color | sed -n '/^Parameters/,$p'``.
@@ -155,6 +157,26 @@ class Runner:
         return mask(out)
 
 
+NUMBER = re.compile(r"-?\d\.\d+e[-+]\d\d")
+ROUNDING = 1e-4  # below: a rounding-level error, which another CPU's rounding moves; above: a mistake's effect
+ROUNDING_FACTOR = 4
+
+
+def same(text: str, want: str) -> bool:
+    """Whether a block says what a rerun says: the same text, except that an error at rounding level
+    (a number below ROUNDING in e-notation) may be up to ROUNDING_FACTOR away, as another CPU's float32
+    rounding puts it. A number that went stale by more, or any other change, is a difference."""
+    if NUMBER.split(text) != NUMBER.split(want):
+        return False
+    for a, b in zip(NUMBER.findall(text), NUMBER.findall(want)):
+        x, y = float(a), float(b)
+        if x == y:
+            continue
+        if max(abs(x), abs(y)) >= ROUNDING or x * y <= 0 or max(x / y, y / x) > ROUNDING_FACTOR:
+            return False
+    return True
+
+
 def render(output: str) -> str:
     """The text between the markers: a Markdown table as it is, other output fenced."""
     lines = output.splitlines()
@@ -184,10 +206,12 @@ def update(paths, runner: Runner, check: bool = False, measured: bool = False, l
             log(f"{b.where}: {b.command}")
             want = expected(b, runner) if b.kind == "generated" else runner.raw(b.command).strip("\n") + "\n"
             want = want if b.kind == "generated" else f"```text\n{want}```\n"
-            if want != b.text:
+            if not same(b.text, want):
                 stale.append(b)
                 if check:
                     log(diff(b, want))
+            else:
+                want = b.text  # what another CPU's rounding changes is not rewritten
             pieces += [text[last:b.start], want]
             last = b.end
         new = "".join(pieces) + text[last:]
