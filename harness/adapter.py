@@ -186,13 +186,13 @@ class Request:
     mode: str = "eval"  # "train" or "eval", applied with the framework's own switch
     seed: int = 0  # seeds the framework's own random stream (dropout masks)
     taps: bool = False  # also record the spec's taps
-    fault: str | None = None  # a mistake to make on purpose (harness.traps.FAULTS, from Variant.fault)
+    fault: str | None = None  # a mistake to make on purpose (harness.faults.FAULTS, from Variant.fault)
     optimizer: str | None = None  # training only: a harness.optim.OPTIMIZERS name
     steps: int = 0  # training only: how many steps
     trap: str | None = None  # training only: a harness.optim.TRAPS name whose mistake to make on purpose
 
     def __post_init__(self):
-        from harness.traps import FAULTS
+        from harness.faults import FAULTS
 
         if self.fault is not None and self.fault not in FAULTS:
             raise ValueError(f"unknown fault {self.fault!r}. Expected one of: {', '.join(FAULTS)}")
@@ -211,7 +211,7 @@ class Request:
 @dataclasses.dataclass
 class TrainStep:
     """What one training step leaves, all native and keyed by slot label (``Slot.canonical``);
-    harness.optim.run_training maps it to canonical names."""
+    harness.training.run_training maps it to canonical names."""
 
     loss: float
     grads: dict  # label -> the loss gradient, before the optimizer (None: the framework gave none)
@@ -283,7 +283,7 @@ class Adapter:
     def prepare(self, request: Request):
         """Build the model in the request's mode, map its slots one to one (making the request's fault on
         purpose, if any) and load the canonical values."""
-        from harness.traps import apply_fault
+        from harness.faults import apply_fault
 
         spec, arrays = request.spec, request.arrays
         inputs = {k: self.to_native_layout(arrays[f"input:{k}"], i.layout) for k, i in spec.inputs.items()}

@@ -32,7 +32,7 @@ def formats(backend: str):
 # --- worker side ---------------------------------------------------------------------------------------
 def readback(slots, natives: dict, expected: dict, spec) -> dict:
     """{slot label: native value} -> {canonical name: value}."""
-    from harness.optim import _invertible, _kept, canonical_params
+    from harness.training import _invertible, _kept, canonical_params
 
     by_name = {s.canonical: s for s in slots}
     fused = {s.canonical: _kept(s) for s in slots if not s.constant and len(s.sources) > 1

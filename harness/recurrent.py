@@ -80,7 +80,7 @@ FUSED_BIAS_TRAINING = (
     "holds bias_ih + bias_hh as one parameter: forward and gradients map exactly through the sum, but an "
     "optimizer step moves the one parameter by one update where PyTorch moves each of the two "
     "(docs/conventions/README.md trap 11). The harness reads the one parameter as the PyTorch model it is "
-    "exactly equivalent to, bias_hh frozen at its initial value (harness.optim.canonical_params): "
+    "exactly equivalent to, bias_hh frozen at its initial value (harness.training.canonical_params): "
     "bias_ih then trains exactly, and bias_hh lags by one update per step")
 _DECAY = ("; with coupled weight decay (the momentum optimizer here) the decay acts on the sum, so "
           "bias_ih's gradient gains weight_decay * bias_hh and its update and momentum buffer differ too")

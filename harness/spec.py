@@ -119,7 +119,7 @@ class Variant:
 
     ``model``: the class or function each backend's module gives the wrong realisation (None: the spec's
     own, e.g. when only the weight mapping is wrong). ``fault``: a mistake made by the adapter instead of
-    the realisation (see ``harness.traps.FAULTS``), e.g. a conv kernel copied without its transpose.
+    the realisation (see ``harness.faults.FAULTS``), e.g. a conv kernel copied without its transpose.
     ``backends``: the frameworks the mistake is about (None: every backend that realises ``model``).
     ``expected_tap``: where the harness must localise it (the first diverging tap, or for a gradient-only
     mistake the first diverging parameter, walking backward). ``why``: what is wrong and how to fix it.

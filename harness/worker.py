@@ -124,7 +124,7 @@ def main(backend: str) -> None:
             factory = realisation(backend, spec, variant)
             request = Request.from_message(req, spec, variant, factory, load_arrays(req["arrays"]))
             if req["op"] == "train":
-                from harness.optim import run_training
+                from harness.training import run_training
 
                 result = run_training(adapter, request)
             elif req["op"] == "native":  # --native: the user's own weights file (harness.native)

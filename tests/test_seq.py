@@ -9,7 +9,7 @@ import pytest
 
 import backends
 import specs
-from harness import checks, layout, recurrent, teach, traps
+from harness import checks, faults, layout, recurrent, teach
 from harness.adapter import BindingError, Slot, check_slots
 from harness.data import make_case, run_reference
 from harness.pool import ROOT
@@ -145,7 +145,7 @@ def test_gate_orders_and_their_inverse():
 
 
 def test_recurrent_faults_rewrite_only_the_slots_they_are_about():
-    """harness.traps.apply_fault on right maps: the GRU faults swap PyTorch's r and z blocks on the way in
+    """harness.faults.apply_fault on right maps: the GRU faults swap PyTorch's r and z blocks on the way in
     (gru_gates_zrn) or only on the way back (gru_gate_grads_unordered), and leave an LSTM alone; the
     bias_hh faults zero bias_hh's value or gradient, and nothing else."""
     w = np.random.default_rng(2).standard_normal((48, 8))
@@ -156,7 +156,7 @@ def test_recurrent_faults_rewrite_only_the_slots_they_are_about():
 
     for fault, value, grad in (("gru_gates_zrn", swapped, swapped), ("gru_gate_grads_unordered", w, swapped)):
         gru, lstm = slot("gru"), slot("lstm")
-        traps.apply_fault(fault, [gru, lstm])
+        faults.apply_fault(fault, [gru, lstm])
         assert np.array_equal(gru.native_value({gru.canonical: w}), value)
         assert np.array_equal(gru.gradients(w)[gru.canonical], grad)
         assert np.array_equal(lstm.native_value({lstm.canonical: w}), w)
@@ -167,7 +167,7 @@ def test_recurrent_faults_rewrite_only_the_slots_they_are_about():
         fused = Slot("b", "cell/bias", (4,), sources=("rnn.bias_ih_l0", "rnn.bias_hh_l0"), to_native=to_native,
                      from_native=from_native, recurrent="lstm")
         weight = slot("lstm")
-        traps.apply_fault(fault, [fused, weight])
+        faults.apply_fault(fault, [fused, weight])
         assert np.array_equal(fused.native_value({"rnn.bias_ih_l0": b, "rnn.bias_hh_l0": b}), value)
         assert all(np.array_equal(fused.gradients(b)[c], g) for c, g in zip(fused.sources, grads))
         assert np.array_equal(weight.native_value({weight.canonical: w}), w)
