@@ -121,6 +121,8 @@ def main(backend: str) -> None:
                 from harness.optim import run_training
 
                 result = run_training(adapter, request)
+            elif req["op"] == "init":  # the realisation's own initial values (harness.init)
+                result = adapter.initial(request)
             else:
                 result = adapter.run(request)
             save_arrays(req["out"], result.arrays)

@@ -65,8 +65,9 @@ class Adapter(adapter.Adapter):
         return mxnet.__version__
 
     def build(self, request, inputs):
+        mxnet.random.seed(request.seed)  # the realisation's own initial values (harness.init)
         model = self.instantiate(request)
-        model.initialize()
+        model.initialize()  # a realisation that initialised itself is left as it is (MXNet warns)
         model(*(mnp.array(v, dtype="float32" if v.dtype.kind == "f" else v.dtype) for v in inputs.values()))
         if request.dtype != "float32":
             model.cast(request.dtype)
