@@ -170,6 +170,8 @@ def judge(values, dist: Dist, dtype: str) -> Verdict:
         for q in m:
             g = q.T @ q if q.shape[0] >= q.shape[1] else q @ q.T
             s2 = np.trace(g) / g.shape[0]
+            if not s2 > 0:  # all zeros: no scale makes it orthonormal
+                return Verdict(False, math.inf, "all zeros: not orthogonal")
             worst = max(worst, float(np.abs(g / s2 - np.eye(g.shape[0])).max()))
         return Verdict(worst <= ORTHOGONAL_LIMIT, worst / ORTHOGONAL_LIMIT,
                        f"orthonormal to {worst:.1e} (limit {ORTHOGONAL_LIMIT:.0e})")
@@ -256,7 +258,7 @@ DEFAULT_PROBES = (
 )
 
 CONVENTIONS = {"torch": "out_in", "gluon": "out_in", "keras": "in_out", "flax": "in_out"}
-PROBE_DRAWS = 16
+PROBE_DRAWS = 32  # at most: each probe block is built until its smallest parameter gives MIN_SAMPLES
 
 
 def _jobs(todo, backend_names, dtype, seed, work, draws_of) -> tuple:
@@ -333,7 +335,12 @@ def measure_defaults(pool, backend_names, dtype="float32", seed=0, on_event=None
     blocks = list(dict.fromkeys(block for _, block, _ in DEFAULT_PROBES))
     todo = resolve_names(blocks)
     work = pathlib.Path(work or tempfile.mkdtemp(prefix="blockparity-defaults-"))
-    jobs, slot_of, _ = _jobs(todo, backend_names, dtype, seed, work, lambda spec: PROBE_DRAWS)
+    def draws(spec):
+        sizes = [math.prod(p.shape) for k, p in spec.params.items()
+                 if any(k.startswith(pre) and b == spec.name for _, b, pre in DEFAULT_PROBES)]
+        return min(PROBE_DRAWS, max(1, math.ceil(MIN_SAMPLES / min(sizes))))
+
+    jobs, slot_of, _ = _jobs(todo, backend_names, dtype, seed, work, draws)
     replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
     rows = {}
     for (b, i), reply in sorted(replies.items()):
@@ -354,16 +361,25 @@ def measure_defaults(pool, backend_names, dtype="float32", seed=0, on_event=None
                 names = e.get("sources") or [e["canonical"]]
                 if not all(n.startswith(prefix) for n in names) or "_l1" in e["canonical"]:
                     continue
-                shape = tuple(e["shape"])
-                if len(shape) == 1:  # a bias: the fans of its layer's weight, as frameworks read them
-                    head, _, tail = e["native"].rpartition("bias")
-                    shape = next((tuple(shapes[head + w + tail]) for w in ("weight", "kernel", "")
-                                  if head + w + tail in shapes and len(shapes[head + w + tail]) > 1), shape)
-                values = arrays[f"native:{k}"]
-                found = fit(values, shape, CONVENTIONS.get(b, "out_in"), hidden, dtype)
+                values, convention = arrays.get(f"init:{e['canonical']}"), "out_in"
+                if values is not None and not e.get("sources"):  # canonical: PyTorch's fans, which Keras's and
+                    shape = tuple(spec.params[e["canonical"]].shape)  # flax's on their own layout equal
+                    head, _, tail = e["canonical"].rpartition("bias")
+                    weight = spec.params.get(head + "weight" + tail)
+                    if len(shape) == 1 and weight is not None:  # a bias: its layer's weight's fans
+                        shape = tuple(weight.shape)
+                else:  # fused or packed (a Keras LSTM bias, PyTorch's in_proj): native, its own fans
+                    values, convention = arrays[f"native:{k}"], CONVENTIONS.get(b, "out_in")
+                    shape = tuple(e["shape"])
+                    if len(shape) == 1:
+                        head, _, tail = e["native"].rpartition("bias")
+                        shape = next((tuple(shapes[head + w + tail]) for w in ("weight", "kernel")
+                                      if len(shapes.get(head + w + tail, ())) > 1), shape)
+                found = fit(values, shape, convention, hidden, dtype)
                 label = _short(names, prefix)
                 rows.setdefault((kind, label), {})[b] = " / ".join(found) if found else describe(values)
-    return [(kind, label, by) for (kind, label), by in rows.items()]
+    kinds = [k for k, _, _ in DEFAULT_PROBES]
+    return sorted([(kind, label, by) for (kind, label), by in rows.items()], key=lambda r: kinds.index(r[0]))
 
 
 def _short(names, prefix) -> str:

@@ -142,6 +142,10 @@ class Variant:
     expected_tap: str | None = None
     dtype: str = "float32"  # the dtype in which the harness must catch it
     missed_in: tuple = ()  # dtypes whose tolerance is known to be too loose to see it (asserted, so noticed)
+    # the check that sees it: "compare" (outputs, gradients), "train" (a mistake no single forward and
+    # backward pass shows, e.g. two copies of a tied parameter) or "init" (the realisation's own
+    # initialisation, harness.init); harness.traps runs each where it shows
+    seen_in: str = "compare"
 
 
 @dataclasses.dataclass(frozen=True)

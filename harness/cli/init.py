@@ -25,7 +25,7 @@ def table(run) -> str:
     for r in run.results:
         worst = max((c.max_rel_err for c in r.checks if c.max_rel_err is not None and c.note.find("KS") >= 0),
                     default=None)
-        verdict = {"pass": "✓ pass", "fail": "✗ FAIL"}.get(r.status, f"{r.status}: {r.reason}")
+        verdict = {"pass": "✓ pass", "fail": "✗ FAIL"}.get(r.status, f"{r.status}: {r.reason}"[:70])
         rows.append((r.spec, r.backend, run.dtype, verdict, "—" if worst is None else f"{worst:.2f}"))
     widths = [max(len(x[i]) for x in rows) + 2 for i in range(len(rows[0]))]
     lines = ["".join(c.ljust(w) for c, w in zip(x, widths)).rstrip() for x in rows]
