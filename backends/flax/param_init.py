@@ -40,8 +40,10 @@ def CustomInitNet():
 
 class XavierMLP(nn.Module):  # the §6.1 MLP with init_weights
     def setup(self):
-        self.hidden = nn.Dense(256, kernel_init=init.xavier_uniform(), bias_init=init.zeros)
-        self.out = nn.Dense(10, kernel_init=init.xavier_uniform(), bias_init=init.zeros)
+        self.hidden = nn.Dense(256, kernel_init=init.xavier_uniform(),
+                               bias_init=init.zeros)
+        self.out = nn.Dense(10, kernel_init=init.xavier_uniform(),
+                            bias_init=init.zeros)
 
     def __call__(self, X):
         return self.out(nn.relu(self.hidden(X)))

@@ -1,4 +1,4 @@
-"""d2l §6.3: the §6.1 MLP with PyTorch's initialisation, and two ports that lose it."""
+"""d2l §6.3: the MLP with PyTorch's initialisation, and two ports that lose it."""
 
 import math
 
@@ -7,7 +7,7 @@ import jax.numpy as jnp
 from flax import linen as nn
 
 
-def torch_uniform(fan_in=None, axis=0):  # PyTorch's Linear default on a kernel (in, out)
+def torch_uniform(fan_in=None, axis=0):  # PyTorch's Linear default, kernel (in, out)
     def init(key, shape, dtype=jnp.float_):
         bound = 1 / math.sqrt(fan_in or shape[axis])
         return jax.random.uniform(key, shape, dtype, -bound, bound)

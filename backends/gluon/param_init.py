@@ -46,7 +46,7 @@ class XavierMLP(nn.Block):  # the §6.1 MLP with init_weights
         super().__init__()
         self.hidden = nn.Dense(256, activation='relu')  # hidden layer
         self.out = nn.Dense(10)  # output layer
-        self.initialize(init.Xavier(), force_reinit=True)  # biases: 'zeros', Dense's own
+        self.initialize(init.Xavier(), force_reinit=True)  # biases: Dense's 'zeros'
 
     def forward(self, X):
         return self.out(self.hidden(X))

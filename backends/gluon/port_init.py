@@ -17,7 +17,8 @@ class TorchUniform(init.Initializer):
 class TorchInitMLP(nn.Block):
     def __init__(self):
         super().__init__()
-        self.hidden = nn.Dense(256, activation='relu', weight_initializer=TorchUniform(),
+        self.hidden = nn.Dense(256, activation='relu',
+                               weight_initializer=TorchUniform(),
                                bias_initializer=init.Uniform(1 / math.sqrt(20)))
         self.out = nn.Dense(10, weight_initializer=TorchUniform(),
                             bias_initializer=init.Uniform(1 / math.sqrt(256)))

@@ -6,7 +6,8 @@ from keras import initializers
 
 def net(kernel=(None, None), bias=(None, None)):
     def dense(units, k, b, **kwargs):
-        given = {n: v for n, v in (("kernel_initializer", k), ("bias_initializer", b)) if v}
+        given = {n: v for n, v in (("kernel_initializer", k), ("bias_initializer", b))
+                 if v}
         return keras.layers.Dense(units, **given, **kwargs)
 
     return keras.Sequential([dense(8, kernel[0], bias[0], activation='relu'),
