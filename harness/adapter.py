@@ -67,6 +67,9 @@ class Slot:
     state: bool = False  # a state buffer (spec.state), e.g. a running mean; set by the base class
     sources: tuple = ()  # canonical names this native value is computed from (see above)
     recurrent: str = ""  # "rnn", "gru" or "lstm": (part of) that PyTorch recurrent layer's parameters
+    # a second native copy of canonical parameter ``copy_of`` (named by one of its ``Param.aliases``): a
+    # port that holds two layers where the book shares one (d2l §6.2); set by the base class (``tie``)
+    copy_of: str = ""
 
     def native_value(self, values: dict):
         return self.to_native(*(values[c] for c in self.sources or (self.canonical,)))
@@ -143,7 +146,8 @@ def check_slots(spec, backend: str, slots: list) -> None:
         ("state buffer", spec.state, [s for s in slots if s.state]),
     ):
         names = [s.canonical for s in found if not s.sources]
-        read = {c for s in found for c in s.sources}  # computed from several, or parts of one: may repeat
+        # computed from several, or parts of one: may repeat (a copy of a tied parameter is its second holder)
+        read = {c for s in found for c in s.sources if not s.copy_of}
         dupes = sorted({n for n in names if names.count(n) > 1} | (set(names) & read))
         missing = [n for n in declared if n not in names and n not in read]
         extra = [f"{c} (native {s.native})" for s in found for c in (s.sources or (s.canonical,))
@@ -190,6 +194,8 @@ class Request:
     optimizer: str | None = None  # training only: a harness.optim.OPTIMIZERS name
     steps: int = 0  # training only: how many steps
     trap: str | None = None  # training only: a harness.optim.TRAPS name whose mistake to make on purpose
+    draws: int = 0  # "init" only: how many times to build the model with its own initialisation
+    initialise: bool = False  # build with the realisation's own initial values (flax: not shapes only)
 
     def __post_init__(self):
         from harness.faults import FAULTS
@@ -205,7 +211,7 @@ class Request:
         """The request a coordinator's message (harness.protocol) asks for."""
         return cls(spec, factory, arrays, msg["dtype"], msg.get("mode", "eval"), msg.get("seed", 0),
                    msg.get("taps", False), variant.fault if variant else None, msg.get("optimizer"),
-                   msg.get("steps", 0), msg.get("trap"))
+                   msg.get("steps", 0), msg.get("trap"), msg.get("draws", 0), msg.get("op") == "init")
 
 
 @dataclasses.dataclass
@@ -291,7 +297,7 @@ class Adapter:
                   **{k: arrays[f"const:{k}"] for k in spec.constants},
                   **{k: arrays[f"state:{k}"] for k in spec.state}}
         model = self.build(request, inputs)
-        slots = self.slots(model, spec)
+        slots = tie(self.slots(model, spec), spec)
         declared = {**spec.params, **spec.constants, **spec.state}
         for s in slots:
             s.state = s.constant and s.canonical in spec.state
@@ -347,6 +353,26 @@ class Adapter:
             result.update({f"state:{s.canonical}": s.from_native(np.asarray(after[s.canonical])) for s in stateful})
         return Result(result, self.inventory(slots))
 
+    def initial(self, request: Request) -> Result:
+        """Serve an "init" request (harness.init): the realisation built ``request.draws`` times (seeds
+        ``seed * 1000 + k``) with its own initialisation, nothing loaded. ``init:<param>``: each plain
+        parameter in canonical layout; ``native:<i>``: the i-th trainable slot as the framework holds it
+        (the inventory names it); both stacked over the draws."""
+        spec, arrays = request.spec, request.arrays
+        inputs = {k: self.to_native_layout(arrays[f"input:{k}"], i.layout) for k, i in spec.inputs.items()}
+        stacks, slots = {}, []
+        for k in range(max(1, request.draws)):
+            one = dataclasses.replace(request, seed=request.seed * 1000 + k, initialise=True)
+            model = self.build(one, inputs)
+            slots = [s for s in tie(self.slots(model, spec), spec) if not s.constant]
+            values = self.read(model, slots)
+            for i, s in enumerate(slots):
+                native = np.array(values[s.canonical], dtype=np.float64)
+                stacks.setdefault(f"native:{i}", []).append(native)
+                if not s.sources:
+                    stacks.setdefault(f"init:{s.canonical}", []).append(np.asarray(s.from_native(native)))
+        return Result({k: np.stack(v) for k, v in stacks.items()}, self.inventory(slots))
+
     def train(self, request: Request, model, slots, inputs, targets) -> list[TrainStep]:
         """``request.steps`` steps of the framework's own optimizer on ``sum(weight * mean((output -
         target) ** 2))``, ``targets`` being (native array, weight) pairs: one TrainStep per step."""
@@ -369,7 +395,8 @@ class Adapter:
     @staticmethod
     def inventory(slots) -> list:
         return [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape),
-                 **({"sources": list(s.sources)} if s.sources else {})} for s in slots]
+                 **({"sources": list(s.sources)} if s.sources else {}),
+                 **({"copy_of": s.copy_of} if s.copy_of else {})} for s in slots]
 
     # --- the contract: what each framework implements -------------------------------------------------
     def version(self) -> str:
@@ -436,6 +463,26 @@ class Adapter:
 # 6. A Keras ``ZeroPadding2D`` in a sequence is the ``padding=`` of the PyTorch layer after it (Keras
 #    convolutions and poolings pad only 'valid' or 'same'), so it takes no number of its own.
 # The adapters then check that the names found this way and the spec's names match one to one.
+
+
+def tie(slots: list, spec) -> list:
+    """One slot per native parameter (d2l §6.2, tied parameters): a parameter met twice (a shared layer
+    walked at both of its places, or Gluon's ``params=shared.params``) keeps the name where it is first
+    met; a slot named by a declared alias (``Param.aliases``) is a second native copy of that parameter
+    (``Slot.copy_of``), loaded with its value and handing it its gradient, summed with the first's."""
+    aliases = {a: name for name, p in spec.params.items() for a in p.aliases}
+    out, seen = [], set()
+    for s in slots:
+        if s.handle is not None and not isinstance(s.handle, tuple):
+            if id(s.handle) in seen:
+                continue
+            seen.add(id(s.handle))
+        if s.canonical in aliases and not s.sources:
+            back = s.from_native
+            s.copy_of, s.sources = aliases[s.canonical], (aliases[s.canonical],)
+            s.from_native = lambda g, back=back: (back(g),)
+        out.append(s)
+    return out
 
 
 def sequence_numbers(folded: list) -> list:

@@ -103,6 +103,13 @@ class Param:
     shifts every score of a query alike; a bias before a BatchNorm in training).
     ``layout="NCHW"`` marks a parameter shaped like a feature map, such as the book's BatchNorm scale
     (1, C, 1, 1), which NHWC frameworks hold as (1, 1, 1, C).
+    ``initialised`` declares the distribution the realisation's *own* initialisation draws the parameter
+    from (d2l §6.3), checked as ``init:<name>`` without copying weights (harness.init.DISTRIBUTIONS:
+    "zeros", "constant:42", "normal:0:0.01", "xavier_uniform", ...); None: not declared, not checked.
+    ``aliases``: other canonical names of this same parameter, the ``state_dict`` names of a module used
+    more than once (d2l §6.2's ``shared`` layer is ``2.weight`` and ``4.weight``). A port that holds two
+    copies maps the second as a copy of the first (``Slot.copy_of``): loaded alike, gradients summed, and
+    caught in training, where the copies drift apart.
     """
 
     shape: tuple
@@ -111,6 +118,8 @@ class Param:
     flattened_from: tuple | None = None
     zero_grad: ZeroGrad | None = None
     layout: str | None = None
+    initialised: str | None = None
+    aliases: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +142,10 @@ class Variant:
     expected_tap: str | None = None
     dtype: str = "float32"  # the dtype in which the harness must catch it
     missed_in: tuple = ()  # dtypes whose tolerance is known to be too loose to see it (asserted, so noticed)
+    # the check that sees it: "compare" (outputs, gradients), "train" (a mistake no single forward and
+    # backward pass shows, e.g. two copies of a tied parameter) or "init" (the realisation's own
+    # initialisation, harness.init); harness.traps runs each where it shows
+    seen_in: str = "compare"
 
 
 # What a spec's ``reference`` may name instead of a NumPy function: a realisation run in float64.

@@ -26,18 +26,22 @@ def run_training(adapter, request):
     fused = {s.canonical: _kept(s) for s in slots if not s.constant and len(s.sources) > 1
              and not _invertible(s, spec)}
     by_name = {s.canonical: s for s in slots}
+    copies = {s.canonical for s in slots if s.copy_of}
     opt = OPTIMIZERS[request.optimizer]
     result = {}
     for k, step in enumerate(adapter.train(request, model, slots, inputs, targets), 1):
         result[f"step{k}:loss"] = np.asarray(step.loss, dtype=np.float64)
         for kind, prefix in (("grads", "grad:"), ("params", ""), ("state", "state:")):
-            values = {name: v for name, v in getattr(step, kind).items() if v is not None}
+            # a second copy of a tied parameter (Slot.copy_of) adds its gradient to the parameter's; its
+            # value and optimizer state are its own, not the parameter's: read from the first holder only
+            values = {name: v for name, v in getattr(step, kind).items() if v is not None
+                      and (kind == "grads" or name not in copies)}
             read = canonical_params(values, by_name, fused, initial) if kind == "params" else \
                 canonical(values, by_name)
             for name, value in read.items():
                 result[f"step{k}:{prefix}{name}"] = value
         for name in opt.state_names:
-            values = {label: v for (n, label), v in step.optimizer.items() if n == name}
+            values = {label: v for (n, label), v in step.optimizer.items() if n == name and label not in copies}
             for param, value in canonical(values, by_name).items():
                 result[f"step{k}:{name}:{param}"] = value
     return Result(result, adapter.inventory(slots))

@@ -69,7 +69,7 @@ def run_traps(pool, backend_names, seed=0, on_event=None, dtype=None) -> list[Tr
     finish (an interrupted run) is left out."""
     from harness.run import compare_backends
 
-    traps = [(s, v) for s, v in catalogue() if dtype in (None, v.dtype)]
+    traps = [(s, v) for s, v in catalogue() if dtype in (None, v.dtype) and v.seen_in == "compare"]
     runs = {}
     for d in ("float32", "float64"):
         names = [v.name for _, v in traps if v.dtype == d]
@@ -88,7 +88,36 @@ def run_traps(pool, backend_names, seed=0, on_event=None, dtype=None) -> list[Tr
                       if ("blind", d, v.name, b) in runs}
             out.append(TrapResult(v.name, spec.name, b, v.dtype, r.status, v.expected_tap, r.first_divergence,
                                   v.why, missed, r.reason))
+    elsewhere = [(s, v) for s, v in catalogue() if dtype in (None, v.dtype) and v.seen_in != "compare"]
+    out += run_elsewhere(pool, elsewhere, backend_names, seed, on_event)
     return out + (run_training_traps(pool, backend_names, seed, on_event) if dtype in (None, "float32") else [])
+
+
+def run_elsewhere(pool, traps, backend_names, seed=0, on_event=None) -> list[TrapResult]:
+    """The traps that no forward and backward pass shows (``Variant.seen_in``): a wrong initialisation,
+    run by ``harness.init`` (caught on ``init:<param>``), and two copies of a tied parameter, run by
+    ``compare.py train`` with plain SGD (caught where the copies' updates leave the canonical one)."""
+    from harness.init import init_backends
+    from harness.train import train_backends
+
+    out = []
+    for (spec, v) in traps:
+        if v.seen_in == "init":
+            results = init_backends(pool, [v.name], backend_names, v.dtype, seed, on_event=on_event).results
+        else:
+            results = train_backends(pool, [v.name], backend_names, ("sgd",), v.dtype, seed,
+                                     on_event=on_event).results
+        for r in results:
+            if r.status in ("skipped", "interrupted"):
+                continue
+            first = r.first_divergence
+            if v.seen_in == "train":
+                bad = next((c for c in r.failing() if c.quantity.rpartition(":")[2] in spec.params), None)
+                first = {"tap": bad.quantity, "max_abs_err": bad.max_abs_err, "max_rel_err": bad.max_rel_err} \
+                    if bad else None
+            out.append(TrapResult(v.name, spec.name, r.backend, v.dtype, r.status, v.expected_tap, first,
+                                  f"[{v.seen_in}] {v.why}", {}, r.reason))
+    return out
 
 
 def run_training_traps(pool, backend_names, seed=0, on_event=None) -> list[TrapResult]:

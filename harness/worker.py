@@ -135,6 +135,8 @@ def main(backend: str) -> None:
                 from harness.realised import losses
 
                 result = losses(adapter, request, req)
+            elif req["op"] == "init":  # the realisation's own initial values (harness.init)
+                result = adapter.initial(request)
             else:
                 result = adapter.run(request)
             save_arrays(req["out"], result.arrays)

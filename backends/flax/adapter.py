@@ -110,6 +110,8 @@ class Adapter(adapter.Adapter):
             with nn.intercept_methods(record):
                 return model.init(rngs, *xs)
 
+        if request.initialise:  # the realisation's own initial values (harness.init)
+            return Built(model, init(rngs(request.seed), *xs), modules)
         try:  # shapes only: no initialiser runs, nothing is compiled
             variables = jax.eval_shape(init, rngs(request.seed), *xs)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values (FixedHiddenMLP)

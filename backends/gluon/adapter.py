@@ -65,8 +65,11 @@ class Adapter(adapter.Adapter):
         return mxnet.__version__
 
     def build(self, request, inputs):
+        mxnet.random.seed(request.seed)  # the realisation's own initial values (harness.init)
         model = self.instantiate(request)
-        model.initialize()
+        for p in model.collect_params().values():  # initialize(), except what the realisation initialised
+            if p._data is None and not p._deferred_init:  # (a deferred init() would be overwritten)
+                p.initialize(default_init=mxnet.init.Uniform())
         model(*(mnp.array(v, dtype="float32" if v.dtype.kind == "f" else v.dtype) for v in inputs.values()))
         if request.dtype != "float32":
             model.cast(request.dtype)

@@ -25,6 +25,7 @@ class Adapter(adapter.Adapter):
 
     def build(self, request, inputs):
         torch.set_default_dtype(getattr(torch, request.dtype))
+        torch.manual_seed(request.seed)  # the realisation's own initial values (harness.init)
         model = self.instantiate(request)
         with torch.no_grad():
             model(*(torch.from_numpy(v) for v in inputs.values()))  # materialises lazy layers

@@ -5,6 +5,7 @@ COMMANDS = {
     "show": ("show", "SPEC  the four realisations side by side, with the parameter mapping"),
     "report": ("report", "--html PATH  the same as a self-contained page (--md PATH for Markdown)"),
     "traps": ("traps", "the catalogue of porting traps, each caught and localised"),
+    "init": ("init", "default initialisers measured; declared initialisers checked (d2l §6.3)"),
     "train": ("train", "N steps of each framework's own optimizer, checked step by step"),
     "bench": ("bench", "time the whole run against its workers (see README)"),
 }
