@@ -108,7 +108,15 @@ def reproduce(result, run) -> str:
         return (f"python compare.py train {result.spec} --optimizer {result.optimizer} --steps {run.steps} "
                 f"--backends {result.backend} --dtype {run.dtype} --seed {run.seed}{blocks_option(result.spec)}")
     return (f"python compare.py {result.spec} --backends {result.backend} --dtype {run.dtype} --seed {run.seed}"
-            f"{blocks_option(result.spec)}")
+            f"{blocks_option(result.spec)}{files_option(result, run)}")
+
+
+def files_option(result, run) -> str:
+    """The user's files a result was computed from (``--params``, ``--inputs``, its ``--native``)."""
+    given = getattr(run, "weights", None) or {}
+    out = "".join(f" --{k} {given[k]}" for k in ("params", "inputs") if given.get(k))
+    native = (given.get("native") or {}).get(result.backend)
+    return out + (f" --native {result.backend}={native['file']}" if native else "")
 
 
 def modes_of(name: str) -> tuple:

@@ -177,8 +177,6 @@ def test_given_weights_and_inputs_replace_the_drawn_ones_rounded_to_the_dtype():
 
 
 def test_the_example_diagnoses_its_keras_checkpoint_end_to_end():
-    if "--blocks" not in (ROOT / "harness" / "cli" / "options.py").read_text():
-        pytest.skip("the example is a user block folder: it needs --blocks DIR (branch users), not merged yet")
     folder = "examples/squeeze_excitation"
     proc = subprocess.run([sys.executable, "compare.py", "squeeze_excitation", "--blocks", folder, "--backends",
                            "torch,flax,keras", "--params", f"{folder}/weights.safetensors", "--native",

@@ -113,7 +113,7 @@ def native(own: Own, s, args) -> dict:
 
     spec = specs.resolve(own.name)[0]
     mode = "eval" if "eval" in spec.modes else spec.modes[0]
-    case = make_case(spec, args.seed, args.dtype, mode, own.given)
+    case = make_case(spec, args.seed, args.dtype, mode, own.given, computed=({}, {}))  # no reference needed here
     arrays_path = s.work / f"{own.name}.native.npz"
     save_arrays(arrays_path, case.arrays())
     expected = {**case.params, **case.constants, **case.state}

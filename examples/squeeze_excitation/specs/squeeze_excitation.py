@@ -4,20 +4,15 @@
 squeeze: the mean of each channel over H and W, (N, C); excite: Linear(C, C // 4) -> ReLU ->
 Linear(C // 4, C) -> sigmoid, one gate per channel; output: the input scaled by its channel's gate.
 Names follow the PyTorch realisation (``excite`` is an ``nn.Sequential``: ``excite.0``, ``excite.2``).
-"""
 
-import numpy as np
+No NumPy reference: ``reference="torch"`` makes the PyTorch realisation, run in float64, the reference
+(a porter who has a PyTorch model and no NumPy code starts here; docs/own-blocks.md says what a NumPy
+reference would add).
+"""
 
 from harness.spec import Input, Spec
 
 C, R = 8, 4
-
-
-def squeeze_excitation(x, p, c, tap=lambda name, value: value):
-    s = x.mean(axis=(2, 3))  # (N, C)
-    h = np.maximum(tap("excite.0", s @ p["excite.0.weight"].T + p["excite.0.bias"]), 0)
-    g = 1 / (1 + np.exp(-tap("excite.2", h @ p["excite.2.weight"].T + p["excite.2.bias"])))
-    return x * g[:, :, None, None]
 
 
 SPEC = Spec(
@@ -30,5 +25,5 @@ SPEC = Spec(
             "excite.2.weight": (C, C // R), "excite.2.bias": (C,)},
     output_layout="NCHW",
     taps={"excite.0": None, "excite.2": None},
-    reference=squeeze_excitation,
+    reference="torch",
 )
