@@ -177,6 +177,28 @@ def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=Fals
     g.add_argument("--quiet", action="store_true", help="no progress display")
 
 
+def add_shard(p) -> None:
+    """``--shard i/n``: this run's share of the blocks (``harness.shard``)."""
+    from harness import shard
+
+    p.add_argument("--shard", metavar="I/N", action=checked(shard.parse), help="run only shard I of N of the "
+                   "blocks, split evenly by their measured cost (harness/costs.json); the N shards together run "
+                   "every block exactly once, and compare.py merge joins their --dump folders")
+
+
+def sharded(names: list, chosen) -> list:
+    """The names of shard ``chosen`` (i, n) of ``names``, or ``names`` when not sharded."""
+    from harness import shard
+
+    if not chosen:
+        return names
+    i, n = chosen
+    if n > len(names):
+        raise UsageError(f"--shard {i}/{n}: {len(names)} blocks cannot fill {n} shards. Expected at most "
+                         f"{len(names)} shards")
+    return shard.select(names, i, n)
+
+
 def parse_backends(text: str | None) -> list[str]:
     valid = backends.names()
     if text is None:
