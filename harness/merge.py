@@ -132,7 +132,8 @@ def check(parts: list) -> None:
                 raise MergeError(f"{p}: block {name!r} was defined differently there (spec digest "
                                  f"{block['digest'][:12]}, here {digest[:12]}). Expected runs of the same block "
                                  "definitions")
-        for row in sorted(p.rows):
+        rows = p.rows
+        for row in [(n, b) for n in p.manifest["blocks"] for b in p.manifest["backends"] if (n, b) in rows]:
             if row in owner:
                 raise MergeError(f"{owner[row]} and {p} both ran {row[0]} x {row[1]}. Expected parts that do not "
                                  "overlap (one framework or one shard each)")
@@ -205,9 +206,20 @@ def merge(paths) -> Run:
     run = Run(dtype, seed, backend_names, {b: versions[b] for b in backend_names if b in versions}, ordered,
               max(p.manifest["timing"]["wall_s"] for p in parts), workers)
     run.environment = {b: e for p in parts for b, e in p.manifest.get("environment", {}).items()}
+    run.required_missing = [line for p in parts for line in _required_missing(p.manifest)]
     run.merged = [{"dump": str(p.path), "backends": p.manifest["backends"], "blocks": list(p.manifest["blocks"]),
                    "shard": p.manifest.get("shard")} for p in parts]
     return run
+
+
+def _required_missing(m: dict) -> list:
+    """A part's ``--require``d backends that never answered, as one run reports them."""
+    lines = []
+    for b in m.get("require", []):
+        asked = [a for a in m["answers"] if a["backend"] == b and a["mode"] is not None]
+        if asked and not any(a["status"] == "ok" for a in asked):
+            lines.append(f"required backend {b} did not run: {asked[0]['reason'] or 'it never started'}")
+    return lines
 
 
 def _equal(a, b) -> bool:

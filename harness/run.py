@@ -479,6 +479,7 @@ def manifest(run, todo, answers, taps, overrides, environment, meta=None) -> dic
     return {"format": dump.FORMAT, "blockparity": dump.blockparity_version(), "seed": run.seed, "dtype": run.dtype,
             "taps": bool(taps), "backends": run.backends, "versions": run.versions, "environment": environment,
             "blocks": {name: {"spec": spec.name, "digest": dump.spec_digest(spec)} for name, spec, _ in todo},
-            "files": {}, **(meta or {}),
+            "files": {"params": None, "inputs": None, "native": {}}, "selection": [n for n, _, _ in todo],
+            "shard": None, "require": [], **(meta or {}),
             "overridden": sorted([n, b] for n, b in overrides), "answers": answers,
             "timing": {"wall_s": round(run.wall_s, 3), "workers": run.workers}}

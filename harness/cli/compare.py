@@ -32,7 +32,7 @@ def dump_meta(args, selection) -> dict:
     files = {k: file_digest(v) if v else None for k, v in (("params", args.params), ("inputs", args.inputs))}
     files["native"] = {fw: file_digest(path) for fw, path in (x.partition("=")[::2] for x in args.native)}
     return {"selection": list(selection), "shard": "/".join(map(str, args.shard)) if args.shard else None,
-            "files": files}
+            "files": files, "require": args.require}
 
 
 def main(argv) -> int:
