@@ -2,14 +2,14 @@
 # The workflow of parity.yml on one machine: one run per framework, each its own process with its own
 # --dump (as each CI job runs it), then the merge that compares across them.
 #
-#   examples/ci/run-locally.sh [OUT] [SPEC ...]     from anywhere; OUT defaults to out/ci
+#   examples/ci/run-locally.sh [OUT] [SPEC ...]     OUT defaults to out/ci (in the repository)
 #
 # Writes OUT/parts/<fw>/ (the dump), OUT/parts/<fw>.json (that run's own report), OUT/merged.json and
 # OUT/merged.html. Exit status: the merge's (0 every block agrees, 1 something failed, 2 the parts
 # cannot be merged), or a part's when it is 2 or more (bad input, an interruption).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-OUT=$(realpath -m "${1:-$ROOT/out/ci}")
+OUT=$(realpath -m --relative-to="$ROOT" "${1:-$ROOT/out/ci}")   # as the repository root sees it
 shift || true
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 cd "$ROOT"

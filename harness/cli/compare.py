@@ -17,8 +17,7 @@ def parser() -> options.Parser:
                        "and check that outputs and gradients agree.", epilog=commands_help(),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     options.add_specs(p)
-    options.add_run_options(p, dump=True, taps=True)
-    options.add_shard(p)
+    options.add_run_options(p, dump=True, taps=True, shard=True)
     weights.add_options(p)
     p.commands = list(COMMANDS)
     return p
