@@ -202,3 +202,17 @@ def test_the_example_ci_runs_one_framework_at_a_time_and_merges(tmp_path):
     assert statuses == {**{("mlp", b): "pass" for b in backends.names()},
                         **{("my_linear_data_attr", b): "fail" for b in backends.names()}}, statuses
     assert (tmp_path / "merged.html").is_file() and "merged 4 runs" in proc.stdout
+
+
+def test_the_example_workflow_has_a_job_per_framework_and_gates_on_the_merge():
+    """examples/ci/parity.yml stays what run-locally.sh runs: one job per framework, each dumping, then merge."""
+    yaml = pytest.importorskip("yaml")
+    flow = yaml.safe_load((ROOT / "examples" / "ci" / "parity.yml").read_text())
+    part, merge_job = flow["jobs"]["part"], flow["jobs"]["merge"]
+    assert [m["backend"] for m in part["strategy"]["matrix"]["include"]] == backends.names()
+    runs = " ".join(step.get("run", "") for step in part["steps"])
+    for needle in ("compare.py $BLOCKS --backends ${{ matrix.backend }}", "--dump out/${{ matrix.backend }}",
+                   "--json out/${{ matrix.backend }}.json"):
+        assert needle in runs, needle
+    assert merge_job["needs"] == "part"
+    assert any("compare.py merge parts/*" in step.get("run", "") for step in merge_job["steps"])
