@@ -23,6 +23,7 @@ import hashlib
 import inspect
 import json
 import pathlib
+import re
 import sys
 import tomllib
 import types
@@ -57,15 +58,22 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted(json.dumps(_plain(v), sort_keys=True) for v in value)
-    if callable(value):
-        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"
+    if callable(value):  # its module's source is in the digest; its name may hold a user folder's hash
+        return getattr(value, "__qualname__", repr(value))
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
+USER = re.compile(r"^_blockparity_user_[0-9a-f]+_")  # a user's module (harness.userblocks): its folder's hash
+
+
+def _ours(name: str) -> bool:
+    return name == "specs" or name.startswith("specs.") or bool(USER.match(name))
+
+
 def _sources(modules: list) -> dict:
-    """The source of ``modules`` and of every module of their package they use, directly or not (a spec's
-    ``specs._ops`` helpers, another spec it builds on): {module name: source}."""
-    package = modules[0].__name__.partition(".")[0]
+    """The source of ``modules`` and of every spec module they use, directly or not (a spec's ``specs._ops``
+    helpers, another spec it builds on, a user's spec files): {module name: source}, a user's module named
+    without its folder's hash, so that the same folder elsewhere gives the same digest."""
     seen, todo = {}, list(modules)
     while todo:
         m = todo.pop()
@@ -77,9 +85,9 @@ def _sources(modules: list) -> dict:
             seen[m.__name__] = ""
         for value in vars(m).values():
             used = value if isinstance(value, types.ModuleType) else sys.modules.get(getattr(value, "__module__", None))
-            if used is not None and used.__name__.partition(".")[0] == package and used.__name__ not in seen:
+            if used is not None and _ours(used.__name__) and used.__name__ not in seen:
                 todo.append(used)
-    return dict(sorted(seen.items()))
+    return dict(sorted((USER.sub("user:", k), v) for k, v in seen.items()))
 
 
 def spec_digest(spec) -> str:
@@ -87,7 +95,8 @@ def spec_digest(spec) -> str:
     two runs with the same digest judged the same definition of the block."""
     own = sys.modules.get(f"specs.{spec.module}")  # the file that declares it (its reference may live elsewhere)
     modules = [m for m in (own, sys.modules.get(spec.reference.__module__)) if m is not None]
-    text = json.dumps({"sources": _sources(modules), "entry": _plain(spec)}, sort_keys=True)
+    entry = _plain(dataclasses.replace(spec, origin=""))  # where a user's folder is, not what it defines
+    text = json.dumps({"sources": _sources(modules), "entry": entry}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

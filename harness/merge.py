@@ -11,8 +11,9 @@ is needed: the merge runs in an environment with NumPy alone.
 Refused (``MergeError``, one line, exit status 2) before anything is judged: parts whose seed, dtype,
 blockparity version, ``--taps``, user files (``--params``, ``--inputs`` digests; a ``--native`` file per
 framework) or framework versions differ; a block whose spec digest differs between parts or from this
-checkout's; the same block × backend in two parts; a block one part selected that no part ran (a missing
-shard); an interrupted part; and case arrays that differ where they must be equal.
+checkout's, or whose reference is a realisation (``reference="torch"``: the merge runs no framework); the
+same block × backend in two parts; a block one part selected that no part ran (a missing shard); an
+interrupted part; and case arrays that differ where they must be equal.
 
 A ``.json`` report given beside the dumps (``out/*`` globs both) is checked to be the report of one of the
 dumps and otherwise ignored: every verdict is recomputed from the arrays.
@@ -127,7 +128,12 @@ def check(parts: list) -> None:
         for name, block in p.manifest["blocks"].items():
             if name not in specs.known_names():
                 raise MergeError(f"{p}: block {name!r} is not defined here. Expected runs of this checkout's blocks")
-            digest = dump.spec_digest(specs.resolve(name)[0])
+            spec = specs.resolve(name)[0]
+            if spec.reference_backend:
+                raise MergeError(f"{p}: block {name!r} takes its reference from {spec.reference_backend} "
+                                 f"(reference={spec.reference_backend!r}), which a merge cannot run. Expected blocks "
+                                 "with a NumPy reference (run that block whole, in one job)")
+            digest = dump.spec_digest(spec)
             if block["digest"] != digest:
                 raise MergeError(f"{p}: block {name!r} was defined differently there (spec digest "
                                  f"{block['digest'][:12]}, here {digest[:12]}). Expected runs of the same block "
@@ -187,8 +193,9 @@ def merge(paths) -> Run:
         for a in p.manifest["answers"]:
             name, b, mode = a["spec"], a["backend"], a["mode"]
             spec, variant = specs.resolve(name)
-            if mode is None:  # a documented gap, or a mistake about another framework
-                results[(name, b)] = Result(name, b, "skipped", a["reason"], variant_of=spec.name if variant else None)
+            if mode is None:  # a documented gap, a mistake about another framework
+                results[(name, b)] = Result(name, b, a["status"], a["reason"],
+                                            variant_of=spec.name if variant else None)
                 continue
             path = p.path / name / dump.arrays_file(spec, b, mode)
             if a["status"] == "ok" and not path.is_file():

@@ -354,8 +354,6 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                                overridden=set(overrides), taps=taps, tapped=got if record else {})
         request_taps(pool, pending, cases, results, jobs, slot_of, on_event, dtype, work)
         ordered = [results[(name, b)] for name, _, _ in todo for b in backend_names if (name, b) in results]
-        for r in ordered:
-            r.reference = specs.resolve(r.spec)[0].reference_label
         workers = {b: {"start_s": round(w.start_s, 3), "import_s": w.import_s,
                        "work_s": round(sum(r.seconds for r in ordered if r.backend == b), 3)}
                    for b, w in pool.workers.items() if w.start_s is not None and b in backend_names}
@@ -418,6 +416,8 @@ def judge_arrays(todo, backend_names, cases, directions, results, got, lost, dty
         for b in backend_names:
             if (name, b) in lost:
                 record_lost(results, name, b, spec, variant, lost[(name, b)])
+            if (name, b) in results:
+                results[(name, b)].reference = spec.reference_label
     return localise_failures(todo, backend_names, cases, results, got, tapped or {})
 
 

@@ -19,6 +19,7 @@ from harness.merge import MergeError, merge
 from harness.pool import ROOT
 from harness.protocol import load_arrays
 from harness.run import compare_backends
+from tests.conftest import cli
 
 # Small, and between them: a pass, a gradient cut out of autograd (localised backward), a wrong activation in
 # two frameworks (localised forward, from the dumped taps), two modes with state and a one-framework mistake.
@@ -150,8 +151,7 @@ def test_merge_needs_no_framework_and_starts_no_worker(runs, tmp_path):
 
 def test_a_refusal_is_one_line_and_exit_2(runs):
     root, _ = runs
-    proc = subprocess.run([sys.executable, "compare.py", "merge", str(root / "whole"), str(root / "fw-torch")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = cli("merge", str(root / "whole"), str(root / "fw-torch"))
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith("error: compare.py merge: ") and "both ran" in proc.stderr, proc.stderr
 
@@ -183,8 +183,7 @@ def test_a_block_without_a_cost_counts_as_the_median():
 
 @pytest.mark.parametrize("value", ["0/4", "5/4", "a/b", "1/0", "1", "9/9"])
 def test_a_bad_shard_is_one_line_and_exit_2(value):
-    proc = subprocess.run([sys.executable, "compare.py", "mlp", "my_linear", "--shard", value, "--quiet"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = cli("mlp", "my_linear", "--shard", value)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "--shard" in proc.stderr, proc.stderr
 
@@ -216,3 +215,27 @@ def test_the_example_workflow_has_a_job_per_framework_and_gates_on_the_merge():
         assert needle in runs, needle
     assert merge_job["needs"] == "part"
     assert any("compare.py merge parts/*" in step.get("run", "") for step in merge_job["steps"])
+
+
+def test_a_user_s_blocks_merge_wherever_their_folder_is(tmp_path):
+    """``--blocks DIR``: parts made with the folder in one place merge with a copy of it elsewhere (its
+    digest is its sources, not its path); without the folder the block is unknown; a block whose reference
+    is the torch realisation cannot be recomputed without torch, and is refused."""
+    folder = ROOT / "tests" / "user_blocks"
+    for part, fws in (("a", "torch"), ("b", "flax,keras")):
+        proc = cli("user_tanh_mlp", "--blocks", str(folder), "--backends", fws, "--dump", str(tmp_path / part))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    shutil.copytree(folder, tmp_path / "elsewhere")
+    merged = cli("merge", str(tmp_path / "a"), str(tmp_path / "b"), "--blocks", str(tmp_path / "elsewhere"),
+                 "--json", str(tmp_path / "m.json"))
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    doc = json.loads((tmp_path / "m.json").read_text())
+    assert {(r["backend"], r["status"]) for r in doc["results"]} == {("torch", "pass"), ("flax", "pass"),
+                                                                      ("keras", "pass")}, doc["results"]
+    alone = cli("merge", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert alone.returncode == 2 and "block 'user_tanh_mlp' is not defined here" in alone.stderr, alone.stderr
+    m = json.loads((tmp_path / "a" / dump.MANIFEST).read_text())
+    m["blocks"] = {"user_softplus_mlp": m["blocks"]["user_tanh_mlp"]}
+    (tmp_path / "a" / dump.MANIFEST).write_text(json.dumps(m))
+    torch_ref = cli("merge", str(tmp_path / "a"), "--blocks", str(folder))
+    assert torch_ref.returncode == 2 and "takes its reference from torch" in torch_ref.stderr, torch_ref.stderr
