@@ -7,8 +7,9 @@ by decreasing cost (ties by name), each to the shard with the least cost so far 
 It depends only on the names and the costs file, so ``--shard 1/n`` ... ``n/n`` on n machines run every
 block exactly once; each shard runs its blocks in the order they were selected.
 
-``python -m harness.shard --measure`` reruns every block (``compare.py --json``) and rewrites the costs;
-``--from REPORT.json ...`` takes them from runs' JSON reports instead (a merged CI report has every
+``python -m harness.shard --measure [SPEC ...]`` reruns every block, or the blocks named (their costs
+updated, the others kept), with ``compare.py --json`` and rewrites the costs; ``--from REPORT.json ...``
+takes them from runs' JSON reports instead (a merged CI report has every
 framework); ``python -m harness.shard --show N [SPEC ...]`` prints the split into N shards.
 """
 
@@ -113,11 +114,15 @@ def main(argv=None) -> int:
         how = "python -m harness.shard --from " + " ".join(args.reports)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "compare.py", "--quiet", "--json", f"{tmp}/run.json"], cwd=ROOT,
-                           stdout=subprocess.DEVNULL, check=False)
+            subprocess.run([sys.executable, "compare.py", *args.specs, "--quiet", "--json", f"{tmp}/run.json"],
+                           cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
             docs = [json.loads(pathlib.Path(f"{tmp}/run.json").read_text())]
         how = "python -m harness.shard --measure"
     seconds = measured(docs)
+    if args.specs:  # the blocks named: their costs updated, the others kept
+        seconds = {**costs(), **{k: v for k, v in seconds.items() if k in args.specs}}
+        seconds = dict(sorted(seconds.items()))
+        how = f"{json.loads(COSTS.read_text(encoding='ascii'))['measured_by']}; then {how} {' '.join(args.specs)}"
     missing = [n for n in specs.names() if n not in seconds]
     write(seconds, how)
     print(f"wrote {COSTS.relative_to(ROOT)}: {len(seconds)} blocks"
