@@ -29,8 +29,9 @@ import numpy as np
 
 import backends
 import specs
-from harness import checks, localise, realised, userblocks
+from harness import checks, dump, localise, realised, userblocks
 from harness.data import make_case
+from harness.dump import write_dump
 from harness.protocol import load_arrays, output_key, save_arrays
 
 
@@ -266,7 +267,7 @@ def record_lost(results: dict, name: str, backend: str, spec, variant, lost: lis
 
 
 def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=None, overrides=None,
-                     on_event=None, work_dir=None, taps=False, given=None) -> Run:
+                     on_event=None, work_dir=None, taps=False, given=None, meta=None) -> Run:
     """Run ``names`` on ``backend_names`` through ``pool``.
 
     ``taps``: also check every tap a realisation exposes against the reference (quantities ``tap:<name>``),
@@ -276,9 +277,13 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
     (the tests use it to hand one framework a perturbed weight; ``--native`` the weights read from a
     framework's own file). ``given``: {run name: {array key: value}}, the user's weights and inputs
     (``--params``, ``--inputs``) in place of the drawn ones, for the reference and every backend.
+
+    ``dump``: write the arrays and the manifest there (``harness.dump``; ``meta``: more for the manifest).
+    A dumped run asks for every tap in its one request, so that the dump alone can localise a failure.
     """
     started = time.perf_counter()
     overrides = overrides or {}
+    record = taps or dump is not None  # the workers return their taps with every reply
     own_dir = work_dir is None
     work = pathlib.Path(work_dir or tempfile.mkdtemp(prefix="blockparity-"))
     try:
@@ -286,13 +291,14 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
         # a reference that is a realisation (reference="torch") runs first, in its worker
         cases, directions, unreferenced = realised.references(pool, todo, seed, dtype, work, on_event, given)
         jobs, results = {b: [] for b in backend_names}, {}
-        slot_of = {}
+        slot_of, answers = {}, []
         for name, spec, variant in todo:
             if name in unreferenced:
                 status, why = unreferenced[name]
+                status = "skipped" if status == "skipped" else "error"
                 for b in backend_names:
-                    results[(name, b)] = Result(name, b, "skipped" if status == "skipped" else "error", why,
-                                                variant_of=spec.name if variant else None)
+                    answers.append({"spec": name, "backend": b, "mode": None, "status": status, "reason": why})
+                    results[(name, b)] = Result(name, b, status, why, variant_of=spec.name if variant else None)
                 continue
             for mode in spec.modes:
                 case = cases.get((name, mode)) or make_case(spec, seed, dtype, mode, (given or {}).get(name))
@@ -304,6 +310,9 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                     if variant and variant.backends and b not in variant.backends:
                         gap = f"the mistake {name} is about {', '.join(variant.backends)}, not {b}"
                     if gap:
+                        if (name, b) not in results:
+                            answers.append({"spec": name, "backend": b, "mode": None, "status": "skipped",
+                                            "reason": gap})
                         results[(name, b)] = Result(name, b, "skipped", gap,
                                                     variant_of=spec.name if variant else None)
                         continue
@@ -313,7 +322,7 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                         save_arrays(path, {**case.arrays(), **overrides[(name, b)]})
                     slot_of[(b, len(jobs[b]))] = (name, mode)
                     jobs[b].append({"spec": name, "dtype": dtype, "mode": mode, "seed": seed, "arrays": str(path),
-                                    "taps": taps, "out": str(work / f"{name}.{mode}.{dtype}.{b}.npz")})
+                                    "taps": record, "out": str(work / f"{name}.{mode}.{dtype}.{b}.npz")})
         # The reference's directional derivatives are needed only once the replies are in: compute them
         # while the workers import and run (on a 2-core machine that is the core they leave free).
         failed = []
@@ -337,86 +346,120 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
         got, lost = {}, {}  # lost: (name, backend) -> [(mode, reply)] of the modes that did not answer
         for (b, i), reply in sorted(replies.items(), key=lambda kv: (kv[0][0], kv[0][1])):
             name, mode = slot_of[(b, i)]
-            spec, variant = specs.resolve(name)
-            if reply.status != "ok":
-                lost.setdefault((name, b), []).append((mode, reply))
-                continue
-            got[(name, mode, b)] = load_arrays(jobs[b][i]["out"])
-            result = results.setdefault((name, b), Result(name, b, "pass", native_params=reply.native_params,
-                                                          variant_of=spec.name if variant else None))
-            result.seconds += reply.seconds
+            answers.append({"spec": name, "backend": b, "mode": mode, "status": reply.status, "reason": reply.reason,
+                            "detail": reply.detail, "seconds": reply.seconds, "native_params": reply.native_params})
+            answer(results, got, lost, name, b, mode, reply, jobs[b][i]["out"])
 
-        for name, spec, variant in todo:
-            if name in unreferenced:
-                continue
-            ok = [b for b in backend_names if results.get((name, b)) and results[(name, b)].status == "pass"]
-            limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in ok}
-            # a backend with a declared precision limit for this block does not vote, unless all have one
-            voters = [b for b in ok if not limits[b]] or ok
-            # nor does one handed other arrays (an override: a perturbed weight, a user's --native file)
-            voters = [b for b in voters if (name, b) not in overrides] or voters
-            tols = {b: max(spec.tolerance[dtype], limits[b][0]) if limits[b] else spec.tolerance[dtype] for b in ok}
-            for mode in spec.modes:  # each mode on its own: one that errored does not hide the other's checks
-                arrays_of = {b: got[(name, mode, b)] for b in ok if (name, mode, b) in got}
-                found = check_mode(spec, cases[(name, mode)], mode, tols, [b for b in voters if b in arrays_of],
-                                   arrays_of, directions[(name, mode)], dtype, taps) if arrays_of else {}
-                for b, cs in found.items():
-                    results[(name, b)].checks.extend(cs)
-            for b in ok:
-                result = results[(name, b)]
-                result.tolerance = tols[b]
-                if limits[b]:
-                    result.reason = f"precision limit {tols[b]:.0e} declared for {spec.name} in {dtype}: {limits[b][1]}"
-                apply_divergences(result, spec, b, dtype)
-                check_limit_still_needed(result, spec, b, dtype, limits[b])
-            for b in backend_names:
-                if (name, b) in lost:
-                    record_lost(results, name, b, spec, variant, lost[(name, b)])
-
-        localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_names, dtype, work,
-                          got if taps else {})
-        if dump:
-            write_dump(dump, todo, cases, got)
+        pending = judge_arrays(todo, backend_names, cases, directions, results, got, lost, dtype,
+                               overridden=set(overrides), taps=taps, tapped=got if record else {})
+        request_taps(pool, pending, cases, results, jobs, slot_of, on_event, dtype, work)
         ordered = [results[(name, b)] for name, _, _ in todo for b in backend_names if (name, b) in results]
-        for r in ordered:
-            r.reference = specs.resolve(r.spec)[0].reference_label
         workers = {b: {"start_s": round(w.start_s, 3), "import_s": w.import_s,
                        "work_s": round(sum(r.seconds for r in ordered if r.backend == b), 3)}
                    for b, w in pool.workers.items() if w.start_s is not None and b in backend_names}
-        return Run(dtype, seed, list(backend_names), pool.versions(), ordered, time.perf_counter() - started,
-                   workers)
+        run = Run(dtype, seed, list(backend_names), pool.versions(), ordered, time.perf_counter() - started,
+                  workers)
+        if dump:
+            environment = getattr(pool, "environment", dict)()
+            write_dump(dump, todo, cases, got, manifest(run, todo, answers, taps, overrides, environment, meta))
+        return run
     finally:
         if own_dir:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_names, dtype, work, tapped) -> None:
+def answer(results, got, lost, name, b, mode, reply, path) -> None:
+    """Take in one worker's reply for one mode: its arrays (the ``.npz`` at ``path``) or what went wrong."""
+    spec, variant = specs.resolve(name)
+    if reply.status != "ok":
+        lost.setdefault((name, b), []).append((mode, reply))
+        return
+    got[(name, mode, b)] = load_arrays(path)
+    result = results.setdefault((name, b), Result(name, b, "pass", native_params=reply.native_params,
+                                                  variant_of=spec.name if variant else None))
+    result.seconds += reply.seconds
+
+
+def judge_arrays(todo, backend_names, cases, directions, results, got, lost, dtype, overridden=(), taps=False,
+                 tapped=None) -> list:
+    """Turn what the backends answered into verdicts: the one path from arrays to results, for a run and for
+    ``compare.py merge`` alike (which reads the same arrays back from dumps).
+
+    ``got``: (name, mode, backend) -> reply arrays; ``results``: (name, backend) -> the Result of each block
+    and backend that answered (status ``pass`` so far) or was skipped; ``lost``: (name, backend) -> [(mode,
+    Reply)] of the modes that did not answer; ``directions``: (name, mode) -> the reference's directional
+    derivatives; ``overridden``: the (name, backend) handed other arrays (they do not vote); ``tapped``:
+    (name, mode, backend) -> arrays holding taps, to localise a failing output. Returns the (name, mode,
+    backend) whose failing output still needs taps to be localised (``request_taps``).
+    """
+    for name, spec, variant in todo:
+        ok = [b for b in backend_names if results.get((name, b)) and results[(name, b)].status == "pass"]
+        limits = {b: backends.info(b).TOLERANCES.get((spec.name, dtype)) for b in ok}
+        # a backend with a declared precision limit for this block does not vote, unless all have one
+        voters = [b for b in ok if not limits[b]] or ok
+        # nor does one handed other arrays (an override: a perturbed weight, a user's --native file)
+        voters = [b for b in voters if (name, b) not in overridden] or voters
+        tols = {b: max(spec.tolerance[dtype], limits[b][0]) if limits[b] else spec.tolerance[dtype] for b in ok}
+        for mode in spec.modes:  # each mode on its own: one that errored does not hide the other's checks
+            arrays_of = {b: got[(name, mode, b)] for b in ok if (name, mode, b) in got}
+            found = check_mode(spec, cases[(name, mode)], mode, tols, [b for b in voters if b in arrays_of],
+                               arrays_of, directions[(name, mode)], dtype, taps) if arrays_of else {}
+            for b, cs in found.items():
+                results[(name, b)].checks.extend(cs)
+        for b in ok:
+            result = results[(name, b)]
+            result.tolerance = tols[b]
+            if limits[b]:
+                result.reason = f"precision limit {tols[b]:.0e} declared for {spec.name} in {dtype}: {limits[b][1]}"
+            apply_divergences(result, spec, b, dtype)
+            check_limit_still_needed(result, spec, b, dtype, limits[b])
+        for b in backend_names:
+            if (name, b) in lost:
+                record_lost(results, name, b, spec, variant, lost[(name, b)])
+            if (name, b) in results:
+                results[(name, b)].reference = spec.reference_label
+    return localise_failures(todo, backend_names, cases, results, got, tapped or {})
+
+
+def localise_failures(todo, backend_names, cases, results, got, tapped) -> list:
     """Name where each failing result starts to diverge (``harness.localise``), in its first failing mode.
 
-    Taps cost a second request, so they are asked for only where an output failed (unless ``tapped``
-    already holds them); a gradient-only failure is localised from the checks already made, and one
-    that only state shows (a running statistic) at the first failing buffer.
+    A gradient-only failure is localised from the checks already made, one that only state shows (a
+    running statistic) at the first failing buffer, a failing output from the taps in ``tapped``. Returns
+    the (name, mode, backend) of failing outputs that ``tapped`` has no taps for.
     """
-    again, done = {b: [] for b in backend_names}, set()
-    for (b, i), (name, mode) in slot_of.items():
-        spec = specs.resolve(name)[0]
-        result = results[(name, b)]
-        mine = [c for c in result.checks if c.mode == mode]
-        if result.status != "fail" or (name, b) in done or all(c.passed or c.divergent for c in mine):
-            continue
-        done.add((name, b))
-        n_out = len(spec.outputs)
-        if all(c.passed for c in mine[:n_out]):
-            result.first_divergence = localise.backward(spec, mine[n_out:]) or localise.state(mine)
-        elif (name, mode, b) in tapped:
-            result.first_divergence = localise.forward(spec, cases[(name, mode)], tapped[(name, mode, b)],
-                                                       result.tolerance, mine[:n_out])
-        else:
-            out = str(work / f"{name}.{mode}.{dtype}.{b}.taps.npz")
-            again[b].append({**jobs[b][i], "out": out, "taps": True})
-    if not any(again.values()):
+    pending, done = [], set()
+    for name, spec, _ in todo:
+        for mode in spec.modes:
+            for b in backend_names:
+                result = results.get((name, b))
+                if (name, mode, b) not in got or result.status != "fail" or (name, b) in done:
+                    continue
+                mine = [c for c in result.checks if c.mode == mode]
+                if all(c.passed or c.divergent for c in mine):
+                    continue
+                done.add((name, b))
+                n_out = len(spec.outputs)
+                if all(c.passed for c in mine[:n_out]):
+                    result.first_divergence = localise.backward(spec, mine[n_out:]) or localise.state(mine)
+                elif (name, mode, b) in tapped:
+                    result.first_divergence = localise.forward(spec, cases[(name, mode)], tapped[(name, mode, b)],
+                                                               result.tolerance, mine[:n_out])
+                else:
+                    pending.append((name, mode, b))
+    return pending
+
+
+def request_taps(pool, pending, cases, results, jobs, slot_of, on_event, dtype, work) -> None:
+    """Taps cost a second request: asked for only where an output failed and the run did not record them."""
+    index = {(name, mode, b): i for (b, i), (name, mode) in slot_of.items()}
+    again = {}
+    for name, mode, b in pending:
+        out = str(work / f"{name}.{mode}.{dtype}.{b}.taps.npz")
+        again.setdefault(b, []).append({**jobs[b][index[(name, mode, b)]], "out": out, "taps": True})
+    if not again:
         return
-    replies = pool.run({b: j for b, j in again.items() if j}, on_event)
+    replies = pool.run(again, on_event)
     for (b, i), reply in replies.items():
         req = again[b][i]
         spec = specs.resolve(req["spec"])[0]
@@ -431,24 +474,12 @@ def localise_failures(pool, cases, results, jobs, slot_of, on_event, backend_nam
                                        "note": f"taps unavailable: {reply.reason}"}
 
 
-def write_dump(root, todo, cases, got) -> None:
-    """``--dump DIR``: DIR/<spec>/inputs.npz, params.npz and <backend>.npz, canonical layout.
-
-    The state buffers before the call are in params.npz; a block with several modes writes
-    ``<backend>.<mode>.npz`` for each.
-    """
-    for name, spec, _ in todo:
-        if (name, spec.modes[0]) not in cases:  # its reference did not run
-            continue
-        d = pathlib.Path(root) / name
-        d.mkdir(parents=True, exist_ok=True)
-        case = cases[(name, spec.modes[0])]
-        single = len(spec.inputs) == 1 and len(spec.outputs) == 1
-        inputs = {("x" if single else k): v for k, v in case.inputs.items()}
-        inputs.update({("cotangent" if len(spec.outputs) == 1 else f"cotangent:{k}"): v
-                       for k, v in case.cotangents.items()})
-        save_arrays(d / "inputs.npz", inputs)
-        save_arrays(d / "params.npz", {**case.params, **case.constants, **case.state})
-        for (n, mode, b), arrays in got.items():
-            if n == name:
-                save_arrays(d / (f"{b}.npz" if len(spec.modes) == 1 else f"{b}.{mode}.npz"), dict(arrays))
+def manifest(run, todo, answers, taps, overrides, environment, meta=None) -> dict:
+    """What ``compare.py merge`` needs beside the arrays, and what it checks before it merges (harness.dump)."""
+    return {"format": dump.FORMAT, "blockparity": dump.blockparity_version(), "seed": run.seed, "dtype": run.dtype,
+            "taps": bool(taps), "backends": run.backends, "versions": run.versions, "environment": environment,
+            "blocks": {name: {"spec": spec.name, "digest": dump.spec_digest(spec)} for name, spec, _ in todo},
+            "files": {"params": None, "inputs": None, "native": {}}, "selection": [n for n, _, _ in todo],
+            "shard": None, "require": [], **(meta or {}),
+            "overridden": sorted([n, b] for n, b in overrides), "answers": answers,
+            "timing": {"wall_s": round(run.wall_s, 3), "workers": run.workers}}

@@ -8,6 +8,7 @@ COMMANDS = {
     "init": ("init", "default initialisers measured; declared initialisers checked (d2l §6.3)"),
     "train": ("train", "N steps of each framework's own optimizer, checked step by step"),
     "bench": ("bench", "time the whole run against its workers (see README)"),
+    "merge": ("merge", "DIR...  one report from the --dump folders of runs made apart (CI jobs)"),
 }
 
 

@@ -149,7 +149,7 @@ def add_specs(p, help="blocks or variants to run (default: every block)", nargs=
     p.add_argument("specs" if nargs == "*" else "spec", nargs=nargs, metavar="SPEC", help=help)
 
 
-def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=False, taps=False) -> None:
+def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=False, taps=False, shard=False) -> None:
     """The options of every command that runs workers: what to run, how long, what to write and show."""
     names = ",".join(backends.names())
     g = p.add_argument_group("run options")
@@ -168,13 +168,33 @@ def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=Fals
                        help="write the results as JSON (PATH ends in .json; written before the table)")
     if dump:
         g.add_argument("--dump", metavar="DIR", action=checked(output_dir),
-                       help="write inputs, parameters and every backend's arrays as .npz under DIR")
+                       help="write inputs, parameters, every backend's arrays and taps as .npz under DIR, "
+                       "with a manifest for compare.py merge")
+    if shard:
+        from harness.shard import parse
+
+        g.add_argument("--shard", metavar="I/N", action=checked(parse), help="run only shard I of N of the blocks, "
+                       "split evenly by their measured cost (harness/costs.json): the N shards run every block "
+                       "exactly once, and compare.py merge joins their --dump folders")
     if taps:
         g.add_argument("--taps", action="store_true", help="also check every tap (intermediate point) against "
                        "the reference, not only to localise a failure")
     g.add_argument("--verbose", action="store_true", help="print each error's details (its traceback)")
     g.add_argument("--no-color", action="store_true", help="no colour, even on a terminal (also: NO_COLOR=1)")
     g.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def sharded(names: list, chosen) -> list:
+    """The names of shard ``chosen`` (i, n) of ``names``, or ``names`` when not sharded."""
+    from harness import shard
+
+    if not chosen:
+        return names
+    i, n = chosen
+    if n > len(names):
+        raise UsageError(f"--shard {i}/{n}: {len(names)} blocks cannot fill {n} shards. Expected at most "
+                         f"{len(names)} shards")
+    return shard.select(names, i, n)
 
 
 def parse_backends(text: str | None) -> list[str]:
