@@ -11,6 +11,8 @@ the base class ``Adapter`` below declares (each documented there), with the same
                                                   (outputs, input grads, slot grads, taps), all native
     read(model, slots)                            {slot label: native value} now (state after a pass,
                                                   parameters after a training step)
+    shapes_before_call(request)                   {native name: shape, or None} before the first call
+                                                  (d2l §6.4, lazy initialisation)
     optimizer(training) / train_step(training) / optimizer_state(training)
                                                   the framework's own optimizer, one step of it, its state
 
@@ -313,6 +315,7 @@ class Adapter:
     def run(self, request: Request) -> Result:
         """Serve a forward-and-backward request: outputs, gradients, taps and state, canonical."""
         spec, arrays = request.spec, request.arrays
+        before = self.probe_before_call(request)  # first: building seeds the framework's random streams
         model, slots, inputs = self.prepare(request)
         # One cotangent per array the model returns: an output held per layer (states) is several arrays.
         native_cts = [self.to_native_layout(arrays[f"cotangent:{k}"], spec.layout_of(k)) for k in spec.outputs]
@@ -351,7 +354,19 @@ class Adapter:
         if stateful:
             after = self.read(model, stateful)
             result.update({f"state:{s.canonical}": s.from_native(np.asarray(after[s.canonical])) for s in stateful})
-        return Result(result, self.inventory(slots))
+        return Result(result, self.inventory(slots, before))
+
+    def probe_before_call(self, request: Request) -> dict | None:
+        """``shapes_before_call``, or None when the probe fails: it only informs ``show`` and the page, and a
+        realisation that cannot be built uncalled must not fail the parity run (the log keeps why)."""
+        try:
+            return self.shapes_before_call(request)
+        except Exception as e:  # noqa: BLE001
+            import sys
+
+            print(f"{request.spec.name}[{self.name}]: shapes_before_call failed: {type(e).__name__}: {e}",
+                  file=sys.stderr)
+            return None
 
     def initial(self, request: Request) -> Result:
         """Serve an "init" request (harness.init): the realisation built ``request.draws`` times (seeds
@@ -393,10 +408,14 @@ class Adapter:
         return record
 
     @staticmethod
-    def inventory(slots) -> list:
+    def inventory(slots, before: dict | None = None) -> list:
+        """The ``native_params`` of a reply. With ``before`` (``shapes_before_call``), each entry says
+        whether its native shape was known before the first call (a name the probe did not see was not)."""
         return [{"canonical": s.canonical, "native": s.native, "shape": list(s.shape),
                  **({"sources": list(s.sources)} if s.sources else {}),
-                 **({"copy_of": s.copy_of} if s.copy_of else {})} for s in slots]
+                 **({"copy_of": s.copy_of} if s.copy_of else {}),
+                 **({"known_before_call": before.get(s.native) is not None} if before is not None else {})}
+                for s in slots]
 
     # --- the contract: what each framework implements -------------------------------------------------
     def version(self) -> str:
@@ -410,6 +429,13 @@ class Adapter:
 
     def slots(self, model, spec) -> list:
         """One Slot per native parameter, constant and state buffer, named by the rules below."""
+        raise NotImplementedError
+
+    def shapes_before_call(self, request: Request) -> dict:
+        """{native name (as ``Slot.native``): shape, or None while unknown} of the realisation as its reader
+        builds it (``instantiate``), before any call (d2l §6.4): PyTorch's ``LazyLinear`` holds an
+        ``UninitializedParameter``, a Keras layer has no weights until it is built, Gluon's deferred
+        parameters have 0 (unknown) dimensions, flax has no parameters at all before ``init``."""
         raise NotImplementedError
 
     def load(self, model, slots, values: dict) -> None:

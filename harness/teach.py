@@ -156,6 +156,41 @@ def mapping(block: Block) -> list[Mapped]:
     return rows
 
 
+def before_call(block: Block) -> dict:
+    """backend -> (native names whose shapes were known before the first call, those known only after it),
+    over the parameters (d2l §6.4, lazy initialisation; ``Adapter.shapes_before_call``); a backend whose
+    inventory does not say is left out. Each native tensor once (a tied parameter's copy included)."""
+    params = set(block.spec.params)
+    out = {}
+    for b, r in block.results.items():
+        held = {e["native"]: e["known_before_call"] for e in r.native_params
+                if "known_before_call" in e and (e["canonical"] in params or params & set(e.get("sources", ())))}
+        if held:
+            out[b] = ([n for n, k in held.items() if k], [n for n, k in held.items() if not k])
+    return out
+
+
+def before_call_lines(block: Block, backend_names) -> list[str]:
+    """One line per framework: which parameter shapes are known before the first call; nothing when every
+    framework knows them all."""
+    found = before_call(block)
+    if not any(after for _, after in found.values()):
+        return []
+    out = ["Parameter shapes known before the first call (d2l §6.4; the rest are set by it):"]
+    for b in (b for b in backend_names if b in found):
+        known, after = found[b]
+        why = getattr(backends.info(b), "LAZY", "")
+        if not after:
+            said = "all"
+        elif not known:
+            said = f"none ({why})" if why else "none"
+        else:
+            said = (f"{len(known)} of {len(known) + len(after)}: {', '.join(known)}; only after it: "
+                    f"{', '.join(after)}" + (f" ({why})" if why else ""))
+        out.append(f"  {backends.info(b).LABEL}: {said}")
+    return out
+
+
 def totals(rows: list[Mapped], backend: str | None = None, kind="parameter") -> tuple[int, int] | None:
     """(tensors, values) of ``kind`` rows, canonical (backend None) or as one backend holds them (each native
     tensor once, even when it holds parts of several canonical ones)."""
@@ -311,6 +346,9 @@ def render(block: Block, run, width: int, color: bool) -> str:
     out += ["", bold(f"Parameters: canonical (PyTorch state_dict names and layouts) ↔ each framework's own, "
                      f"and the parity of this run ({run.dtype}, seed {run.seed})", color), ""]
     out += mapping_lines(block, run.backends, width, color)
+    lazy = before_call_lines(block, run.backends)
+    if lazy:
+        out += ["", *lazy]
     problems = [line for r in block.results.values() for line in report.explain(r, run)]
     problems += [f"{r.spec}[{r.backend}] {r.status}: {r.reason}" for r in block.results.values()
                  if r.reason and r.status in ("pass", "skipped")]

@@ -9,6 +9,8 @@ ENV = ".venv"
 # JAX_ENABLE_X64 included: the adapter enables x64 itself; JAX_DEFAULT_MATMUL_PRECISION, JAX_DISABLE_JIT and
 # XLA_FLAGS (--xla_cpu_enable_fast_math) change what is computed; JAX_PLATFORMS=cuda fails on this CPU build.
 ENVIRON = {"JAX_*": None, "XLA_*": None, "TPU_*": None, "JAX_PLATFORMS": "cpu", "CUDA_VISIBLE_DEVICES": ""}
+# Why parameter shapes may be unknown before the first call (d2l §6.4; harness.teach.before_call)
+LAZY = "flax has no parameters before init(key, X): every shape comes from the sample input"
 GAPS: dict = {}
 TOLERANCES: dict = {}
 DIVERGENCES: dict = {}

@@ -119,6 +119,9 @@ class Adapter(adapter.Adapter):
             variables = init(rngs(request.seed), *xs)
         return Built(model, variables, modules)
 
+    def shapes_before_call(self, request):
+        return {}  # flax has no parameters before init(key, X): every shape comes from a sample input
+
     def slots(self, built, spec):
         slots = []
         whole = {p: m for p, m in built.modules.items() if isinstance(m, WHOLE)}

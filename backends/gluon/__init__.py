@@ -12,6 +12,8 @@ ENV = ".venv-gluon"
 # MXNET_* included: MXNET_MKLDNN_ENABLED (which kernels; see adapter.py), MXNET_SAFE_ACCUMULATION, the
 # engine type; MXNet's defaults are what the declarations below were measured with.
 ENVIRON = {"MXNET_*": None, "CUDA_VISIBLE_DEVICES": ""}
+# Why parameter shapes may be unknown before the first call (d2l §6.4; harness.teach.before_call)
+LAZY = "deferred initialisation: a layer without in_units/in_channels gets them on the first call"
 GAPS: dict = {
     "multihead_attention_builtin": "MXNet 1.9.1 has no multi-head attention layer (nothing in mxnet.gluon.*, only "
     "low-level ops such as npx.sequence_mask); the book writes it by hand, see multihead_attention",

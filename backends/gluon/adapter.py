@@ -75,6 +75,11 @@ class Adapter(adapter.Adapter):
             model.cast(request.dtype)
         return model
 
+    def shapes_before_call(self, request):
+        model = self.instantiate(request)  # deferred initialisation: unknown dimensions are 0 (or -1)
+        return {native + name: tuple(p.shape) if p.shape and min(p.shape) > 0 else None
+                for _, native, block in walk(model) for name, p in block._reg_params.items()}
+
     def slots(self, model, spec):
         slots, blocks = [], {}
         for prefix, native, block in walk(model):

@@ -129,6 +129,11 @@ class Adapter(adapter.Adapter):
                                        constant=not v.trainable) for v in own]
         return slots
 
+    def shapes_before_call(self, request):
+        model = self.instantiate(request)  # a layer has no weights until it is built (its first call)
+        return {f"{native}{v.name}": tuple(v.shape) for _, native, layer in walk(model)
+                for v in (*layer._trainable_variables, *layer._non_trainable_variables)}
+
     def read(self, model, slots):
         return {s.canonical: np.asarray(s.handle) for s in slots}
 

@@ -9,6 +9,8 @@ ENVIRON = {
     "ATEN_CPU_CAPABILITY": None,  # which SIMD kernels run (their float32 rounding): torch's own choice
     "TORCH_*": None, "PYTORCH_*": None,  # e.g. TORCH_ALLOW_TF32_CUBLAS_OVERRIDE, PYTORCH_JIT=0
 }
+# Why parameter shapes may be unknown before the first call (d2l §6.4; harness.teach.before_call)
+LAZY = "nn.LazyLinear and its kin hold an UninitializedParameter until the first call"
 GAPS: dict = {}
 TOLERANCES: dict = {}
 _UNBIASED = ("nn.BatchNorm1d/2d update running_var with the unbiased batch variance (n/(n-1) times the biased "

@@ -57,6 +57,11 @@ class Adapter(adapter.Adapter):
             slots.append(adapter.Slot(name, name, tuple(value.shape), (module, attr), constant=True))
         return slots
 
+    def shapes_before_call(self, request):
+        model = self.instantiate(request)  # a LazyLinear's weight: UninitializedParameter until called
+        return {n: None if isinstance(p, nn.parameter.UninitializedParameter) else tuple(p.shape)
+                for n, p in model.named_parameters()}
+
     def read(self, model, slots):
         return {s.canonical: (getattr(*s.handle) if s.constant else s.handle).detach().numpy() for s in slots}
 
