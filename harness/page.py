@@ -21,6 +21,7 @@ import backends
 from harness import checks, report
 from harness.teach import (
     Block,
+    before_call_lines,
     fmt_shape,
     fmt_total,
     mapping,
@@ -124,7 +125,20 @@ def mapping_html(block: Block, order: list) -> str:
             f'<tbody>{"".join(body)}</tbody></table>'
             '<p class="hint">Shaded: the native shape differs from the canonical one, and the adapter transposes '
             'or permutes the values both ways (a square kernel, e.g. (20, 20), is transposed as well: its shape '
-            'cannot show it). Counts: values in tensors.</p>')
+            'cannot show it). Counts: values in tensors.</p>' + before_call_html(block, order))
+
+
+def before_call_html(block: Block, order: list) -> str:
+    """``show``'s lines on which parameter shapes are known before the first call (d2l §6.4), as a list."""
+    lines = before_call_lines(block, order)
+    if not lines:
+        return ""
+    named = {label(b): b for b in order}
+    items = []
+    for line in lines[1:]:
+        name, _, said = line.strip().partition(": ")
+        items.append(f'<li data-backend="{esc(named.get(name, ""))}"><b>{esc(name)}</b>: {esc(said)}</li>')
+    return f'<p class="before-call">{esc(lines[0])}</p><ul class="before-call">{"".join(items)}</ul>'
 
 
 def results_html(block: Block, run, order: list) -> str:
@@ -388,6 +402,8 @@ def block_md(block: Block, run, order: list) -> list[str]:
               for k in ("parameter", "constant", "state buffer") if any(r.kind == k for r in rows)]
     out += ["### Parameters: canonical ↔ each framework's own", ""]
     out += md_table(["canonical", *(label(b) for b in order)], table) + [""]
+    lazy = before_call_lines(block, order)
+    out += [lazy[0], "", *(f"* {line.strip()}" for line in lazy[1:]), ""] if lazy else []
     tol = spec.tolerance[run.dtype]
     fd_tol = checks.fd_limit(tol, run.dtype)
     res = []
