@@ -7,7 +7,6 @@ Gluon's ``Dense`` without ``in_units`` knows its bias (units,) but defers its we
 """
 
 import subprocess
-import sys
 
 import pytest
 
