@@ -1,4 +1,4 @@
-"""d2l §6.4: lazy initialisation: Dense layers without an input shape build on the first call."""
+"""d2l §6.4: lazy initialisation: Dense without an input shape builds on its first call."""
 
 import keras
 
