@@ -1,4 +1,4 @@
-"""d2l §6.4: lazy initialisation: Dense without an input shape builds on its first call."""
+"""d2l §6.4: lazy initialisation: a Dense without input shape builds on first call."""
 
 import keras
 
