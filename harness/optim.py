@@ -75,10 +75,14 @@ class Rule:
 FLOAT32_NAMES = frozenset({"lr", "momentum", "weight_decay", "eps", "betas", "beta_powers", "lr_t"})
 
 
-def rule_of(backend: str) -> Rule:
+def rule_of(backend: str, dtype: str) -> Rule:
+    """The rule ``backend`` documents, in ``dtype``: ``OPTIMIZER_RULE`` is one ``Rule``, or one per dtype
+    where the framework's arithmetic differs by dtype (flax without x64 takes optax's beta powers in
+    float32; with x64, in float64)."""
     import backends
 
-    return getattr(backends.info(backend), "OPTIMIZER_RULE", Rule())
+    rule = getattr(backends.info(backend), "OPTIMIZER_RULE", Rule())
+    return rule.get(dtype, Rule()) if isinstance(rule, dict) else rule
 
 
 def update(opt: Optimizer, rule: Rule, t: int, p, g, state: dict) -> tuple[np.ndarray, dict]:

@@ -282,6 +282,9 @@ class Pool:
                 b, gen, msg, arrived = self.events.get(timeout=0.1)
             except queue.Empty:
                 b = None
+            if self.interrupted:  # the signal came while waiting: the worker's exit is the kill, not a crash
+                stop()
+                break
             now = time.monotonic()
             if now - last_tick >= 0.5:
                 on_event(None, "tick", None)  # lets a progress display show time passing

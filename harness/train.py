@@ -178,7 +178,7 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
     first_directions = {} if first_directions is None else first_directions
     agreed = agreed or {}
     spec, opt, mode = task.spec, optim.OPTIMIZERS[task.optimizer], task.mode
-    rule, tol = optim.rule_of(backend), tolerance_of(spec, backend, dtype)[0]
+    rule, tol = optim.rule_of(backend, dtype), tolerance_of(spec, backend, dtype)[0]
     others = {"float32": dataclasses.replace(rule, float32=frozenset())}
     if opt.name == "adam":
         others["adam_eps"] = dataclasses.replace(rule, adam_eps="before bias correction"
@@ -335,14 +335,14 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
         ordered = [results[((t.name, t.optimizer), b)] for t in todo for b in backend_names
                    if ((t.name, t.optimizer), b) in results]
         return TrainRun(dtype, seed, steps, sorted({t.optimizer for t in todo}, key=list(optim.OPTIMIZERS).index),
-                        list(backend_names), pool.versions(), ordered, conventions(measured),
+                        list(backend_names), pool.versions(), ordered, conventions(measured, dtype),
                         time.perf_counter() - started)
     finally:
         if own_dir:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def conventions(measured: dict) -> list:
+def conventions(measured: dict, dtype: str) -> list:
     """What the run measured about the rules that frameworks document differently: how far each
     backend's own rule is from the other one, on that backend's own values, as a fraction of the update."""
     out = []
@@ -351,13 +351,13 @@ def conventions(measured: dict) -> list:
         gap, quantity, name = max(adam.values())
         by = {}
         for b in adam:
-            by.setdefault(optim.rule_of(b).adam_eps, []).append(b)
+            by.setdefault(optim.rule_of(b, dtype).adam_eps, []).append(b)
         placement = "; ".join(f"{', '.join(bs)}: {where}" for where, bs in sorted(by.items()))
         out.append(f"Adam's eps ({placement}): the two rules differ by up to {gap:.1e} of an update "
                    f"({name} {quantity})")
     for (kind, b), (gap, quantity, name) in sorted(measured.items()):
         if kind == "float32" and gap > 0:
-            names = ", ".join(sorted(optim.rule_of(b).float32))
+            names = ", ".join(sorted(optim.rule_of(b, dtype).float32))
             out.append(f"{b} takes {names} as float32: {gap:.1e} of an update from the float64 "
                        f"hyper-parameters ({name} {quantity})")
     return out

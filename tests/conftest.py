@@ -20,6 +20,23 @@ from harness.pool import ROOT, Pool
 from harness.run import compare_backends
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _environment_at_start():
+    """The environment the tests start with (after collection, so ``--blocks`` is in it)."""
+    return dict(os.environ)
+
+
+@pytest.fixture(autouse=True)
+def _environment_as_started(_environment_at_start):
+    """Each test starts from the environment the suite started with: a framework imported in this process
+    changes os.environ (TensorFlow sets TPU_ML_PLATFORM and friends), and every command a later test runs
+    would inherit it (and report it as the user's setting, overridden)."""
+    yield
+    if os.environ != _environment_at_start:
+        os.environ.clear()
+        os.environ.update(_environment_at_start)
+
+
 def pytest_addoption(parser):
     parser.addoption("--blocks", action="append", default=[], metavar="DIR",
                      help="also test the blocks in DIR (DIR/specs, DIR/backends/<fw>; docs/own-blocks.md)")

@@ -110,8 +110,8 @@ def test_a_max_pool_tie_fails_every_gradient_check_with_a_note(pool, monkeypatch
     there: the spec's no-ties assumption is checked, and a tie is reported on every gradient check."""
     real = make_case
 
-    def tied(spec, seed, dtype, mode="eval"):
-        case = real(spec, seed, dtype, mode)
+    def tied(spec, seed, dtype, mode="eval", given=None):
+        case = real(spec, seed, dtype, mode, given)
         x = case.inputs["x"].copy()
         x[0, 0, 0, 0] = x[0, 0, 1, 1] = 9.0  # both in the first window (rows/columns -1..1)
         outputs, _, ties = reference_outputs(spec, {"x": x}, case.params, case.constants)

@@ -47,9 +47,15 @@ def test_a_wrong_recurrent_map_fails_on_the_named_gradient(compare, variant, nam
 
 def test_keras_gru_that_applies_the_reset_gate_first_is_refused_with_the_reason():
     """reset_after=False computes another function: the map must say so, never approximate it."""
-    code = ("from backends.keras.adapter import Adapter\n"
-            "from backends.keras.gru import GRUResetBefore\n"
+    code = ("import keras\n"
+            "from backends.keras.adapter import Adapter\n"
+            "from backends.keras.gru import GRU\n"
             "from harness.adapter import BindingError, Request\n"
+            "class GRUResetBefore(GRU):  # the port's mistake: reset_after=False\n"
+            "    def __init__(self, num_inputs, num_hiddens):\n"
+            "        super().__init__(num_inputs, num_hiddens)\n"
+            "        self.rnn = keras.layers.GRU(num_hiddens, return_sequences=True, return_state=True,\n"
+            "                                    reset_after=False)\n"
             "from harness.data import make_case\n"
             "from specs import resolve\n"
             "spec = resolve('gru')[0]\n"
