@@ -4,8 +4,8 @@
   ``LABEL`` (display name), ``REQUIRES`` (modules that must be importable), ``ENV`` (the virtual
   environment whose interpreter runs the worker), ``ENVIRON`` (variables its worker's environment sets,
   or removes with ``None``, whatever the user's shell says: each changes what the framework computes;
-  see ``harness.pool``), ``GAPS`` (block -> reason it is not realised: shown
-  as ``skipped``, never counted as a pass), ``TOLERANCES`` ((block, dtype) -> (max relative error,
+  see ``harness.pool``), ``GAPS`` (block, or (block, dtype), -> reason it is not realised or
+  cannot run: shown as ``skipped``, never counted as a pass), ``TOLERANCES`` ((block, dtype) -> (max relative error,
   measured reason): a documented precision limit of the framework; that backend is held to it instead of
   the spec's tolerance, does not vote in the gradient consensus, and every run lists it) and
   ``DIVERGENCES`` ((block, mode, quantity pattern[, dtype]) -> (why the framework cannot follow the spec there,

@@ -278,7 +278,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
             case, targets, path = cases[(task.name, spec.name)]
             for b in backend_names:
                 info = backends.info(b)
-                gap = info.GAPS.get(spec.module)
+                gap = info.GAPS.get(spec.module) or info.GAPS.get((spec.module, dtype))
                 restricted = (task.trap.backend,) if task.trap else task.variant.backends if task.variant else None
                 if restricted and b not in restricted:
                     gap = f"the mistake {task.name} is about {', '.join(restricted)}, not {b}"

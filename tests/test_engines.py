@@ -132,3 +132,27 @@ def test_torch_engine_keeps_sublayers_in_modules_and_gradients_in_grad(tmp_path)
                           "grad": k.value.grad is not None and tuple(k.value.grad.shape) == (4, 3)}))
     """, tmp_path)
     assert found == {"in_dict": ["blks"], "in_modules": ["hidden"], "grad": True}, found
+
+
+@pytest.mark.parametrize("backend, float32_ops", [("keras_jax", ["tanh", "cos", "var"]),
+                                                  ("keras_torch", ["matmul", "dot", "var"])])
+def test_some_keras_ops_compute_float64_in_float32_on_the_jax_and_torch_engines(tmp_path, backend, float32_ops):
+    """The reason for the engines' float64 TOLERANCES: keras.backend.result_type maps float64 to float32, and
+    these ops take their compute dtype from it (relative error of float32, not of float64)."""
+    found = probe(backend, """
+        import json, keras, numpy as np
+        from keras import ops
+        if keras.backend.backend() == "jax":
+            import jax
+            jax.config.update("jax_enable_x64", True)
+        keras.config.set_floatx("float64")
+        x, k = np.random.default_rng(0).standard_normal((2, 4, 5)), np.random.default_rng(1).standard_normal((5, 3))
+        exact = {"tanh": np.tanh(x), "cos": np.cos(x), "var": x.var(-1), "matmul": x @ k, "dot": x[0] @ k,
+                 "exp": np.exp(x), "sum": x.sum(-1)}
+        got = {"tanh": ops.tanh(x), "cos": ops.cos(x), "var": ops.var(x, axis=-1), "matmul": ops.matmul(x, k),
+               "dot": ops.dot(x[0], k), "exp": ops.exp(x), "sum": ops.sum(x, axis=-1)}
+        print(json.dumps({n: float(np.max(np.abs(ops.convert_to_numpy(got[n]) - exact[n]) / np.max(np.abs(exact[n]))))
+                          for n in exact}))
+    """, tmp_path)
+    assert sorted(n for n, e in found.items() if e > 1e-12) == sorted(float32_ops), found
+    assert all(1e-10 < found[n] < 1e-6 for n in float32_ops), found
