@@ -134,7 +134,7 @@ def test_torch_engine_keeps_sublayers_in_modules_and_gradients_in_grad(tmp_path)
     assert found == {"in_dict": ["blks"], "in_modules": ["hidden"], "grad": True}, found
 
 
-@pytest.mark.parametrize("backend, float32_ops", [("keras_jax", ["tanh", "cos", "var"]),
+@pytest.mark.parametrize("backend, float32_ops", [("keras_jax", ["tanh", "cos", "var", "mean"]),
                                                   ("keras_torch", ["matmul", "dot", "var"])])
 def test_some_keras_ops_compute_float64_in_float32_on_the_jax_and_torch_engines(tmp_path, backend, float32_ops):
     """The reason for the engines' float64 TOLERANCES: keras.backend.result_type maps float64 to float32, and
@@ -148,9 +148,10 @@ def test_some_keras_ops_compute_float64_in_float32_on_the_jax_and_torch_engines(
         keras.config.set_floatx("float64")
         x, k = np.random.default_rng(0).standard_normal((2, 4, 5)), np.random.default_rng(1).standard_normal((5, 3))
         exact = {"tanh": np.tanh(x), "cos": np.cos(x), "var": x.var(-1), "matmul": x @ k, "dot": x[0] @ k,
-                 "exp": np.exp(x), "sum": x.sum(-1)}
+                 "exp": np.exp(x), "sum": x.sum(-1), "mean": x.mean(-1)}
         got = {"tanh": ops.tanh(x), "cos": ops.cos(x), "var": ops.var(x, axis=-1), "matmul": ops.matmul(x, k),
-               "dot": ops.dot(x[0], k), "exp": ops.exp(x), "sum": ops.sum(x, axis=-1)}
+               "dot": ops.dot(x[0], k), "exp": ops.exp(x), "sum": ops.sum(x, axis=-1),
+               "mean": ops.mean(x, axis=-1)}
         print(json.dumps({n: float(np.max(np.abs(ops.convert_to_numpy(got[n]) - exact[n]) / np.max(np.abs(exact[n]))))
                           for n in exact}))
     """, tmp_path)

@@ -226,8 +226,9 @@ class Adapter(adapter.Adapter):
         # Keras has no coupled weight decay: add wd * p to the gradient, as torch.optim.SGD does
         coupled = training.opt.weight_decay if trap != "weight_decay_decoupled" else 0.0
 
-        def loss_of(outs):
-            return sum(w * keras.ops.mean(keras.ops.square(o - t)) for o, (t, w) in zip(outs, targets))
+        def loss_of(outs):  # a sum over the size, not ops.mean: on JAX that sums float64 in float32
+            return sum(w * keras.ops.sum(keras.ops.square(o - t)) / np.prod(o.shape) for o, (t, w) in
+                       zip(outs, targets))
 
         loss, grads = self.loss_gradients(training, xs, variables, loss_of)
         raw = {s.canonical: None if g is None else self.numpy(g) for s, g in zip(trainable, grads)}
