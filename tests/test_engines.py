@@ -135,7 +135,7 @@ def test_torch_engine_keeps_sublayers_in_modules_and_gradients_in_grad(tmp_path)
 
 
 @pytest.mark.parametrize("backend, float32_ops", [("keras_jax", ["tanh", "cos", "var", "mean"]),
-                                                  ("keras_torch", ["matmul", "dot", "var"])])
+                                                  ("keras_torch", ["matmul", "dot", "var", "mean"])])
 def test_some_keras_ops_compute_float64_in_float32_on_the_jax_and_torch_engines(tmp_path, backend, float32_ops):
     """The reason for the engines' float64 TOLERANCES: keras.backend.result_type maps float64 to float32, and
     these ops take their compute dtype from it (relative error of float32, not of float64)."""

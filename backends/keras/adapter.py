@@ -226,7 +226,7 @@ class Adapter(adapter.Adapter):
         # Keras has no coupled weight decay: add wd * p to the gradient, as torch.optim.SGD does
         coupled = training.opt.weight_decay if trap != "weight_decay_decoupled" else 0.0
 
-        def loss_of(outs):  # a sum over the size, not ops.mean: on JAX that sums float64 in float32
+        def loss_of(outs):  # a sum over the size: ops.mean sums float64 in float32 on JAX and torch
             return sum(w * keras.ops.sum(keras.ops.square(o - t)) / np.prod(o.shape) for o, (t, w) in
                        zip(outs, targets))
 

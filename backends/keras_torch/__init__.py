@@ -28,9 +28,9 @@ _FLOAT64_MEASURED = {
 }
 TOLERANCES = _keras.float64_limits(_FLOAT64_MEASURED, (
     "keras.backend.result_type maps float64 to float32 (to match JAX without x64), and the torch engine's "
-    "ops.matmul, ops.dot and batched matmuls cast float64 operands to it before torch.matmul, ops.var computes in"
-    " float32 (tests/test_engines.py): every Dense layer, attention score and normalisation is float32-accurate; "
-    "convolutions and poolings are not affected."))
+    "ops.matmul, ops.dot and batched matmuls cast float64 operands to it before torch.matmul, ops.mean and ops.var "
+    "accumulate in float32 (tests/test_engines.py): every Dense layer, attention score, mean and normalisation is "
+    "float32-accurate; convolutions and poolings are not affected."))
 DIVERGENCES: dict = {}
 TRAIN_DIVERGENCES = _keras.TRAIN_DIVERGENCES
 # Keras's Adam adds eps before the bias correction on every engine; TensorFlow's tf.cast of a Python float goes
