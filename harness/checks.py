@@ -57,6 +57,7 @@ class Check:
     tolerance: float | None = None  # the max_rel_err it was held to
     divergent: bool = False  # a declared known divergence (never a pass); ``note`` says why
     statistic: bool = False  # a statistic within a band (dropout's dropped fraction), not an error
+    alone: bool = False  # a gradient with no other framework to compare with: judged by its directions alone
 
     def as_json(self) -> dict:
         d = {"quantity": self.quantity, "max_abs_err": self.max_abs_err, "max_rel_err": self.max_rel_err,
@@ -69,6 +70,8 @@ class Check:
             d["divergent"] = True
         if self.statistic:
             d["statistic"] = True
+        if self.alone:
+            d["alone"] = True
         if self.note:
             d["note"] = self.note
         return d
@@ -160,7 +163,7 @@ def judge_gradient(quantity: str, got, want: np.ndarray, tolerance: float, dtype
         return check
     if alone:
         check.max_abs_err = check.max_rel_err = None
-        check.passed = True
+        check.passed, check.alone = True, True
         check.note = "one backend: no other framework to compare with; judged by the directional check alone"
     if directions:
         check.fd_rel_err = directional_error(got, directions)

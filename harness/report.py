@@ -238,7 +238,7 @@ def table(run, color=False, head=None, row_of=lambda r: r.spec, first="spec") ->
             text = cell(r) if r else ""
             row += paint(text.ljust(col), r.status if r else "", color)
         out.append(row.rstrip())
-    alone = sorted({r.backend for r in run.results for c in r.checks if c.note.startswith("one backend")})
+    alone = sorted({r.backend for r in run.results for c in r.checks if c.alone})
     if alone:  # a consensus of one is that backend itself: say what judged it instead
         out += ["", f"No cross-framework consensus for {', '.join(alone)} (one backend answered): its gradients "
                 "are judged by their directional derivatives against the float64 reference alone."]

@@ -14,7 +14,8 @@ from tests.conftest import cli
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["nope"], "unknown spec or command 'nope'. Expected one of: list, show, report, traps, init, train, bench, merge, "),
+    (["nope"], "unknown spec or command 'nope'. Expected one of: list, show, report, traps, init, train, bench, "
+               "merge, "),
     (["mlp", "nope"], "unknown spec 'nope'. Expected one of: "),
     (["bench", "--repeat", "0"], "--repeat must be at least 1, not 0"),
     (["--backends", "torch,tf"], "unknown backend 'tf'. Expected one of: torch, flax, keras, gluon"),
