@@ -95,8 +95,10 @@ def interpreter(backend: str) -> pathlib.Path:
 
 
 class Worker:
-    def __init__(self, backend: str, log_dir: pathlib.Path, events: queue.Queue, private: pathlib.Path):
+    def __init__(self, backend: str, log_dir: pathlib.Path, events: queue.Queue, private: pathlib.Path,
+                 index: int = 0):
         self.backend, self.log_dir, self.events, self.private = backend, log_dir, events, private
+        self.index = index  # its place in its backend's crew (0: the one every run has)
         self.detail = ""  # why it failed, in full (a traceback)
         self.ever_ready = False
         self.proc: subprocess.Popen | None = None
@@ -105,13 +107,19 @@ class Worker:
         self.version = ""
         self.import_s: float | None = None  # the worker's own measure: importing its framework
         self.start_s: float | None = None  # spawn to ready, seen from the coordinator
+        self.cpu_s = 0.0  # CPU seconds it reported: importing its framework and every request
+        self.served = 0  # requests it answered
         self.restarts = 0
         self.inflight: tuple | None = None  # (request id, deadline)
         self.generation = 0
 
     @property
+    def name(self) -> str:
+        return self.backend if self.index == 0 else f"{self.backend}.{self.index}"
+
+    @property
     def log_path(self) -> pathlib.Path:
-        return self.log_dir / f"{self.backend}.log"
+        return self.log_dir / f"{self.name}.log"
 
     def start(self) -> None:
         python = interpreter(self.backend)
@@ -142,9 +150,9 @@ class Worker:
                 msg = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            self.events.put((self.backend, gen, msg, time.monotonic()))
+            self.events.put((self, gen, msg, time.monotonic()))
         proc.wait()
-        self.events.put((self.backend, gen, {"event": "exit", "code": proc.returncode}, time.monotonic()))
+        self.events.put((self, gen, {"event": "exit", "code": proc.returncode}, time.monotonic()))
 
     def send(self, msg: dict) -> None:
         self.proc.stdin.write((json.dumps(msg) + "\n").encode())
@@ -177,29 +185,69 @@ def _exit_reason(code) -> str:
     return f"exit code {code}"
 
 
-class Pool:
-    """Start with ``Pool(backends, log_dir)``; then ``run(jobs)`` as often as needed; ``close()`` at the end."""
+def default_workers(names) -> int:
+    """Workers per backend when the user does not say (``--workers``): as many as the cores let each
+    backend have one of its own (the coordinator's checks use a core too), at least one. On 2 cores with
+    four backends: one each, as always; on 16 cores: three each."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, (cores - 1) // max(1, len(names)))
 
-    def __init__(self, names: list, log_dir, start_timeout: float = 300.0, timeout: float = 120.0, work_dir=None):
-        """``log_dir``: the workers' logs (``<backend>.log``); ``work_dir``: where their private directories
-        go (default ``log_dir``)."""
+
+class Pool:
+    """Start with ``Pool(backends, log_dir)``; then ``run(jobs)`` as often as needed; ``close()`` at the end.
+
+    ``workers``: how many worker processes each backend may use (its crew). The first starts at once;
+    the others when a run hands that backend more than one request, and they take the requests left in
+    turn. Each worker computes on one thread, so a request's arrays are the same bits whichever worker
+    serves it: a run's results do not depend on how many there are (tests/test_workers.py)."""
+
+    def __init__(self, names: list, log_dir, start_timeout: float = 300.0, timeout: float = 120.0, work_dir=None,
+                 workers: int = 1):
+        """``log_dir``: the workers' logs (``<backend>.log``, ``<backend>.<k>.log``); ``work_dir``: where their
+        private directories go (default ``log_dir``)."""
         self.log_dir = pathlib.Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.work_dir = pathlib.Path(work_dir or log_dir)
         self.start_timeout, self.timeout = start_timeout, timeout
+        self.size = max(1, int(workers))
         self.interrupted: int | None = None  # the signal that interrupted the run
         self.events: queue.Queue = queue.Queue()
-        self.workers = {b: Worker(b, self.log_dir, self.events, self.work_dir / f"{b}.private") for b in names}
+        self.crews = {b: [self._worker(b, 0)] for b in names}
+        # the first worker of each backend stands for it: its version, why it cannot run
+        self.workers = {b: crew[0] for b, crew in self.crews.items()}
         self._ids = iter(range(1, 1 << 62))
         for w in self.workers.values():  # all at once: the imports overlap
             w.start()
+
+    def _worker(self, b: str, index: int) -> Worker:
+        private = self.work_dir / (f"{b}.private" if index == 0 else f"{b}.{index}.private")
+        return Worker(b, self.log_dir, self.events, private, index)
+
+    def _all(self):
+        return [w for crew in self.crews.values() for w in crew]
+
+    def _grow(self, b: str, wanted: int) -> None:
+        """Start more workers for ``b`` (up to the pool's size), unless its first cannot run at all."""
+        crew = self.crews[b]
+        if crew[0].state in ("unavailable", "failed"):
+            return
+        while len(crew) < min(self.size, wanted):
+            crew.append(self._worker(b, len(crew)))
+            crew[-1].start()
 
     # -- state ------------------------------------------------------------------------------------------
     def versions(self) -> dict:
         return {b: w.version for b, w in self.workers.items() if w.version}
 
+    def cpu_seconds(self) -> dict:
+        """backend -> [CPU seconds of each of its workers so far] (importing and serving requests)."""
+        return {b: [round(w.cpu_s, 3) for w in crew] for b, crew in self.crews.items()}
+
     def wait_ready(self, on_event=None) -> None:
-        """Block until every worker is ready, unavailable or failed."""
+        """Block until every backend's first worker is ready, unavailable or failed."""
         self.run({}, on_event)
 
     def environment(self) -> dict:
@@ -217,22 +265,25 @@ class Pool:
         """Stop now (from a signal handler): kill every worker; requests not answered become ``interrupted``."""
         if self.interrupted is None:
             self.interrupted = signum
-        for w in self.workers.values():
+        for w in self._all():
             w.kill(wait=False)
 
     # -- running ----------------------------------------------------------------------------------------
     def run(self, jobs: dict, on_event=None) -> dict:
         """``jobs``: backend -> list of request dicts (without ``id``). Returns (backend, index) -> Reply.
 
-        Requests of one backend run in order, one at a time; backends run concurrently.
+        Each worker serves one request at a time, a backend's workers take its requests in order as they
+        become free, and backends run concurrently.
         """
         on_event = on_event or (lambda *a: None)
         todo = {b: collections.deque(enumerate(reqs)) for b, reqs in jobs.items()}
         replies: dict = {}
-        ids: dict = {}
+        ids: dict = {}  # request id -> (backend, index)
         for b in todo:
             if b not in self.workers:
                 raise KeyError(f"no worker for backend {b!r}")
+        for b, reqs in jobs.items():
+            self._grow(b, len(reqs))
 
         def finish_all(b, status, reason, detail=""):
             while todo[b]:
@@ -240,38 +291,42 @@ class Pool:
                 replies[(b, i)] = Reply(status, reason, detail)
 
         def dispatch(b):
-            w = self.workers[b]
-            if w.inflight or not todo.get(b):
-                return
-            if w.state == "dead":
-                self._restart(w, on_event)
-            if w.state in ("unavailable", "failed"):
-                finish_all(b, "skipped" if w.state == "unavailable" else "error", w.reason, w.detail)
-            elif w.state == "ready" and todo[b]:
-                i, req = todo[b][0]
-                rid = next(self._ids)
-                ids[rid] = (b, i)
-                w.inflight = (rid, time.monotonic() + self.timeout)
-                try:
-                    w.send({"op": "run", **req, "id": rid})  # a request may name another op ("train")
-                except (BrokenPipeError, OSError):
-                    pass  # the exit event will follow and handle it
-                on_event(b, "started", req)
+            crew = self.crews[b]
+            for w in crew:
+                if w.inflight or not todo.get(b):
+                    continue
+                if w.state == "dead":
+                    self._restart(w, on_event)
+                if w.state == "ready":
+                    i, req = todo[b].popleft()
+                    rid = next(self._ids)
+                    ids[rid] = (b, i)
+                    w.inflight = (rid, time.monotonic() + self.timeout)
+                    try:
+                        w.send({"op": "run", **req, "id": rid})  # a request may name another op ("train")
+                    except (BrokenPipeError, OSError):
+                        pass  # the exit event will follow and handle it
+                    on_event(b, "started", req)
+            if todo.get(b) and all(w.state in ("unavailable", "failed") for w in crew):
+                first = crew[0]  # the reason every run has: its first worker's
+                finish_all(b, "skipped" if first.state == "unavailable" else "error", first.reason, first.detail)
 
         def pending():
-            return any(todo[b] for b in todo) or any(
-                w.state in ("new", "starting") for w in self.workers.values())
+            return (any(todo[b] for b in todo) or any(w.inflight for w in self._all())
+                    or any(w.state in ("new", "starting") for w in self.workers.values()))
 
         def stop():
             why = f"interrupted by {signal.Signals(self.interrupted).name}"
-            for w in self.workers.values():
+            for w in self._all():
                 w.kill(wait=False)
+                if w.inflight:
+                    replies[ids.pop(w.inflight[0])] = Reply("interrupted", why)
                 w.inflight = None
             for b in todo:
                 finish_all(b, "interrupted", why)
 
         for b in self.workers:
-            if not self.interrupted:
+            if not self.interrupted and b in todo:
                 dispatch(b)
         last_tick = 0.0
         while pending():
@@ -279,9 +334,9 @@ class Pool:
                 stop()
                 break
             try:
-                b, gen, msg, arrived = self.events.get(timeout=0.1)
+                w, gen, msg, arrived = self.events.get(timeout=0.1)
             except queue.Empty:
-                b = None
+                w = None
             if self.interrupted:  # the signal came while waiting: the worker's exit is the kill, not a crash
                 stop()
                 break
@@ -289,25 +344,26 @@ class Pool:
             if now - last_tick >= 0.5:
                 on_event(None, "tick", None)  # lets a progress display show time passing
                 last_tick = now
-            for w in self.workers.values():  # deadlines
-                if w.state == "starting" and now - w.started_at > self.start_timeout:
-                    w.kill()
-                    w.state, w.reason = "failed", f"did not start within {self.start_timeout:g} s"
-                    w.detail = w.stderr_tail(30)
-                    on_event(w.backend, "failed", w.reason)
-                    if w.backend in todo:
-                        dispatch(w.backend)
-                elif w.inflight and now > w.inflight[1]:
-                    self._lost(w, f"timed out after {self.timeout:g} s", todo, replies, ids, on_event)
-                    dispatch(w.backend)
-            if b is None:
+            for x in self._all():  # deadlines
+                if x.state == "starting" and now - x.started_at > self.start_timeout:
+                    x.kill()
+                    x.state, x.reason = "failed", f"did not start within {self.start_timeout:g} s"
+                    x.detail = x.stderr_tail(30)
+                    on_event(x.backend, "failed", x.reason)
+                    if x.backend in todo:
+                        dispatch(x.backend)
+                elif x.inflight and now > x.inflight[1]:
+                    self._lost(x, f"timed out after {self.timeout:g} s", todo, replies, ids, on_event)
+                    dispatch(x.backend)
+            if w is None:
                 continue
-            w = self.workers[b]
+            b = w.backend
             if gen != w.generation:
                 continue  # an event from a process already replaced
             ev = msg.get("event")
             if ev == "ready":
                 w.state, w.version, w.import_s = "ready", msg["version"], msg.get("import_s")
+                w.cpu_s += msg.get("cpu_s", 0.0)
                 w.ever_ready = True
                 w.start_s = arrived - w.started_at  # when it said so, however busy the coordinator was
                 on_event(b, "ready", msg)
@@ -316,9 +372,10 @@ class Pool:
                 on_event(b, ev, msg["reason"])
             elif ev == "done":
                 key = ids.pop(msg["id"], None)
-                if key is not None:
-                    todo[b].popleft()
+                if key is not None and w.inflight and w.inflight[0] == msg["id"]:
                     w.inflight = None
+                    w.cpu_s += msg.get("cpu_s", 0.0)
+                    w.served += 1
                     status = "ok" if msg["ok"] else "error"
                     replies[key] = Reply(status, msg.get("error", ""), msg.get("detail", ""),
                                          msg.get("seconds", 0.0), msg.get("native_params", []))
@@ -350,7 +407,6 @@ class Pool:
         tail = w.stderr_tail(30)
         key = ids.pop(rid, None)
         if key is not None:
-            todo[w.backend].popleft()
             replies[key] = Reply("error", why, tail)
             on_event(w.backend, "done", replies[key])
         if todo.get(w.backend):
@@ -368,10 +424,10 @@ class Pool:
 
     def close(self) -> None:
         if self.interrupted:
-            for w in self.workers.values():
+            for w in self._all():
                 w.kill()
             return
-        for w in self.workers.values():
+        for w in self._all():
             if w.proc and w.proc.poll() is None:
                 try:
                     w.send({"op": "quit"})
@@ -379,7 +435,7 @@ class Pool:
                 except (BrokenPipeError, OSError):
                     pass
         deadline = time.monotonic() + 5
-        for w in self.workers.values():
+        for w in self._all():
             if w.proc:
                 try:
                     w.proc.wait(timeout=max(0.0, deadline - time.monotonic()))
@@ -391,4 +447,3 @@ class Pool:
 
     def __exit__(self, *exc):
         self.close()
-

@@ -354,8 +354,10 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                                overridden=set(overrides), taps=taps, tapped=got if record else {})
         request_taps(pool, pending, cases, results, jobs, slot_of, on_event, dtype, work)
         ordered = [results[(name, b)] for name, _, _ in todo for b in backend_names if (name, b) in results]
+        cpu = getattr(pool, "cpu_seconds", dict)()
         workers = {b: {"start_s": round(w.start_s, 3), "import_s": w.import_s,
-                       "work_s": round(sum(r.seconds for r in ordered if r.backend == b), 3)}
+                       "work_s": round(sum(r.seconds for r in ordered if r.backend == b), 3),
+                       "cpu_s": cpu.get(b, [])}
                    for b, w in pool.workers.items() if w.start_s is not None and b in backend_names}
         run = Run(dtype, seed, list(backend_names), pool.versions(), ordered, time.perf_counter() - started,
                   workers)

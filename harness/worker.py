@@ -107,7 +107,7 @@ def main(backend: str) -> None:
         send(event="failed", reason=f"{backend} did not import: {_one_line(e)}", detail=traceback.format_exc())
         return
     send(event="ready", backend=backend, version=adapter.version(), pid=os.getpid(),
-         import_s=round(time.perf_counter() - start, 3))
+         import_s=round(time.perf_counter() - start, 3), cpu_s=round(time.process_time(), 3))
 
     import json
 
@@ -118,7 +118,7 @@ def main(backend: str) -> None:
         req = json.loads(line)
         if req["op"] == "quit":
             break
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             spec, variant = specs.resolve(req["spec"])
             factory = realisation(backend, spec, variant)
@@ -141,12 +141,12 @@ def main(backend: str) -> None:
                 result = adapter.run(request)
             save_arrays(req["out"], result.arrays)
             send(event="done", id=req["id"], ok=True, seconds=round(time.perf_counter() - t0, 4),
-                 native_params=result.native_params)
+                 cpu_s=round(time.process_time() - c0, 4), native_params=result.native_params)
         except Exception as e:
             print(f"--- {req['op']} {req['spec']} ({req.get('mode', '')}, {req.get('dtype')}) failed:\n"
                   f"{traceback.format_exc()}", file=sys.stderr, flush=True)  # the run's log keeps it
             send(event="done", id=req["id"], ok=False, error=_one_line(e), detail=traceback.format_exc(),
-                 seconds=round(time.perf_counter() - t0, 4))
+                 seconds=round(time.perf_counter() - t0, 4), cpu_s=round(time.process_time() - c0, 4))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pytest
 
 import backends
 from harness import report
-from harness.pool import ROOT, Pool
+from harness.pool import ROOT, Pool, default_workers
 from harness.run import compare_backends
 
 
@@ -58,7 +58,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def pool(tmp_path_factory):
-    with Pool(backends.names(), tmp_path_factory.mktemp("workers")) as p:
+    names = backends.names()
+    with Pool(names, tmp_path_factory.mktemp("workers"), workers=default_workers(names)) as p:
         wanted = os.environ.get("BLOCKPARITY_REQUIRE", "").strip()
         required = backends.names() if wanted == "all" else [b for b in wanted.split(",") if b.strip()]
         if required:

@@ -33,6 +33,39 @@ def test_killed_worker_gives_an_error_row_and_the_rest_still_arrive(tmp_path):
     assert got[("mlp", "torch")][0] == got[("centered_layer", "torch")][0] == "pass"
 
 
+SHARED = ["mlp", "dropout", "batch_norm", "lstm", "lenet", "multihead_attention", "my_linear", "resnet"]
+
+
+def test_several_workers_per_backend_give_the_bits_of_one(compare, tmp_path):
+    """Three workers per backend share the blocks (each serves some) and every check comes out exactly as
+    with the session's one worker each: nothing a request computes depends on the requests before it."""
+    one = compare(SHARED, ["torch", "flax"])
+    with Pool(["torch", "flax"], tmp_path, workers=3) as pool:
+        three = compare_backends(pool, SHARED, ["torch", "flax"])
+        served = {b: [w.served for w in crew] for b, crew in pool.crews.items()}
+    assert all(len(s) == 3 and min(s) > 0 for s in served.values()), served
+    exact = lambda run: {(r.spec, r.backend, r.status): [(c.quantity, c.max_abs_err, c.max_rel_err) for c in r.checks]
+                         for r in run.results}
+    assert exact(one) and exact(three) == exact(one)
+
+
+def test_a_crashed_worker_of_several_loses_only_its_request(tmp_path):
+    killed = []
+
+    def kill_the_second_worker_once(backend, kind, payload):
+        second = pool.crews["torch"][1:2]
+        if kind == "started" and not killed and second and second[0].inflight:
+            os.kill(second[0].proc.pid, signal.SIGKILL)
+            killed.append(True)
+
+    with Pool(["torch"], tmp_path, workers=2) as pool:
+        run = compare_backends(pool, SHARED, ["torch"], on_event=kill_the_second_worker_once)
+    got = statuses(run)
+    errors = [k for k, (status, _) in got.items() if status == "error"]
+    assert killed and len(errors) == 1 and "SIGKILL" in got[errors[0]][1], got
+    assert all(status in ("pass", "divergent") for k, (status, _) in got.items() if k not in errors)
+
+
 def test_a_hanging_worker_times_out_and_is_given_up_after_restarts(tmp_path):
     with Pool(["torch"], tmp_path, timeout=0.001) as pool:
         run = compare_backends(pool, ["mlp", "nest_mlp", "chimera", "my_linear"], ["torch"])

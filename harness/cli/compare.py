@@ -47,7 +47,7 @@ def main(argv) -> int:
     todo = resolve_names(args.specs)
     requests = sum(len(spec.modes) for _, spec, _ in todo)  # one per mode
     with session(args.backends, args.timeout, {b: requests for b in args.backends}, args.quiet,
-                 args.specs) as s:
+                 args.specs, workers=args.workers) as s:
         overrides = weights.native(own, s, args) if own and own.native else None
         run = compare_backends(s.pool, args.specs, args.backends, args.dtype, args.seed, dump=args.dump,
                                on_event=s.progress, work_dir=s.work, taps=args.taps, overrides=overrides,

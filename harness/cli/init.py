@@ -49,7 +49,7 @@ def main(argv) -> int:
     options.finish(args)
     dtypes = [args.dtype] if args.dtype else ["float32", "float64"]
     runs, rows = [], []
-    with session(args.backends, args.timeout, {}, args.quiet) as s:
+    with session(args.backends, args.timeout, {}, args.quiet, workers=args.workers) as s:
         if not args.no_defaults:
             rows = init.measure_defaults(s.pool, args.backends, "float32", args.seed, on_event=s.progress,
                                          work=s.work)

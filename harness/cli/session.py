@@ -131,7 +131,7 @@ def sweep_orphans() -> list:
 
 
 @contextlib.contextmanager
-def session(backend_names, timeout: float, totals: dict, quiet: bool, names=None):
+def session(backend_names, timeout: float, totals: dict, quiet: bool, names=None, workers=None):
     """Temporary folder + log folder + Pool + Progress, and their cleanup on every way out. ``names``: the
     blocks the run compares; a block whose reference is a realisation (``reference="torch"``) needs that
     backend's worker even when it is not a column of the run."""
@@ -140,7 +140,7 @@ def session(backend_names, timeout: float, totals: dict, quiet: bool, names=None
 
     if names is not None:
         backend_names = list(backend_names) + sorted(realised.needs(resolve_names(names)) - set(backend_names))
-    from harness.pool import Pool
+    from harness.pool import Pool, default_workers
     from harness.progress import Progress
 
     SIGNALS.defer = True
@@ -151,7 +151,8 @@ def session(backend_names, timeout: float, totals: dict, quiet: bool, names=None
         kept = logs is not None
         logs = logs or work / "logs"
         progress = Progress(backend_names, totals, enabled=not quiet)
-        pool = Pool(backend_names, logs, start_timeout=timeout, timeout=timeout, work_dir=work)
+        pool = Pool(backend_names, logs, start_timeout=timeout, timeout=timeout, work_dir=work,
+                    workers=workers or default_workers(backend_names))
         SIGNALS.pool = pool
         if SIGNALS.received:  # arrived while the workers were being started
             pool.interrupt(SIGNALS.received)

@@ -23,7 +23,7 @@ def execute(args, names):
     from harness.run import compare_backends
 
     with session(args.backends, args.timeout, {b: len(names) for b in args.backends}, args.quiet,
-                 names) as s:
+                 names, workers=args.workers) as s:
         run = compare_backends(s.pool, names, args.backends, args.dtype, args.seed, on_event=s.progress,
                                work_dir=s.work)
     return run, s

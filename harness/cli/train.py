@@ -33,7 +33,8 @@ def main(argv) -> int:
     options.finish(args)
     optimizers = [args.optimizer] if args.optimizer else list(optim.OPTIMIZERS)
     todo = tasks(args.specs, optimizers)
-    with session(args.backends, args.timeout, {b: len(todo) for b in args.backends}, args.quiet) as s:
+    with session(args.backends, args.timeout, {b: len(todo) for b in args.backends}, args.quiet,
+                 workers=args.workers) as s:
         run = train_backends(s.pool, args.specs, args.backends, optimizers, args.dtype, args.seed, args.steps,
                              on_event=s.progress, work_dir=s.work)
     return finish(run, args, s, train_table)

@@ -25,7 +25,7 @@ def main(argv) -> int:
 
     args = options.finish(parser().parse_args(argv))
     trap_names = [v.name for _, v in traps.catalogue()]
-    with session(args.backends, args.timeout, {}, args.quiet, trap_names) as s:
+    with session(args.backends, args.timeout, {}, args.quiet, trap_names, workers=args.workers) as s:
         results = traps.run_traps(s.pool, args.backends, args.seed, on_event=s.progress, dtype=args.dtype)
     missing = [] if s.interrupted else [f"required backend {b} did not run: {s.pool.workers[b].reason}"
                                         for b in args.require if not s.pool.workers[b].ever_ready]
