@@ -9,7 +9,7 @@ GLUON := .venv-gluon
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: compare test envs browser lint bench clean
+.PHONY: compare test fast envs browser lint bench clean
 
 compare: envs
 	$(VENV)/bin/python compare.py $(ARGS)
@@ -18,6 +18,10 @@ compare: envs
 REQUIRE ?= all
 test: envs browser
 	BLOCKPARITY_REQUIRE=$(REQUIRE) $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The fast loop: the tests that catch mistakes, the command line's contract, the layout transforms (docs/tests.md)
+fast: envs
+	BLOCKPARITY_REQUIRE=$(REQUIRE) $(VENV)/bin/python -m pytest -m sharp $(PYTEST_ARGS)
 
 envs: $(VENV)/.installed $(GLUON)/.installed
 

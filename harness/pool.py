@@ -107,7 +107,8 @@ class Worker:
         self.version = ""
         self.import_s: float | None = None  # the worker's own measure: importing its framework
         self.start_s: float | None = None  # spawn to ready, seen from the coordinator
-        self.cpu_s = 0.0  # CPU seconds it reported: importing its framework and every request
+        self.import_cpu_s = 0.0  # CPU seconds it reported for importing its framework
+        self.work_cpu_s = 0.0  # and for the requests it served
         self.served = 0  # requests it answered
         self.restarts = 0
         self.inflight: tuple | None = None  # (request id, deadline)
@@ -185,14 +186,15 @@ def _exit_reason(code) -> str:
     return f"exit code {code}"
 
 
-def default_workers(names) -> int:
-    """Workers per backend when the user does not say (``--workers``): as many as the cores let each
-    backend have one of its own (the coordinator's checks use a core too), at least one. On 2 cores with
-    four backends: one each, as always; on 16 cores: three each."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
+def default_workers(names, cores: int | None = None) -> int:
+    """Workers per backend when the user does not say (``--workers``): as many as the cores (default: this
+    process's) let each backend have one of its own (the coordinator's checks use a core too), at least one.
+    On 2 cores with four backends: one each, as always; on 16 cores: three each."""
+    if cores is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not Linux
+            cores = os.cpu_count() or 1
     return max(1, (cores - 1) // max(1, len(names)))
 
 
@@ -243,8 +245,8 @@ class Pool:
         return {b: w.version for b, w in self.workers.items() if w.version}
 
     def cpu_seconds(self) -> dict:
-        """backend -> [CPU seconds of each of its workers so far] (importing and serving requests)."""
-        return {b: [round(w.cpu_s, 3) for w in crew] for b, crew in self.crews.items()}
+        """backend -> [[CPU seconds importing, CPU seconds serving requests] of each of its workers so far]."""
+        return {b: [[round(w.import_cpu_s, 3), round(w.work_cpu_s, 3)] for w in crew] for b, crew in self.crews.items()}
 
     def wait_ready(self, on_event=None) -> None:
         """Block until every backend's first worker is ready, unavailable or failed."""
@@ -363,7 +365,7 @@ class Pool:
             ev = msg.get("event")
             if ev == "ready":
                 w.state, w.version, w.import_s = "ready", msg["version"], msg.get("import_s")
-                w.cpu_s += msg.get("cpu_s", 0.0)
+                w.import_cpu_s += msg.get("cpu_s", 0.0)
                 w.ever_ready = True
                 w.start_s = arrived - w.started_at  # when it said so, however busy the coordinator was
                 on_event(b, "ready", msg)
@@ -374,7 +376,7 @@ class Pool:
                 key = ids.pop(msg["id"], None)
                 if key is not None and w.inflight and w.inflight[0] == msg["id"]:
                     w.inflight = None
-                    w.cpu_s += msg.get("cpu_s", 0.0)
+                    w.work_cpu_s += msg.get("cpu_s", 0.0)
                     w.served += 1
                     status = "ok" if msg["ok"] else "error"
                     replies[key] = Reply(status, msg.get("error", ""), msg.get("detail", ""),

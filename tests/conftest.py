@@ -56,6 +56,48 @@ def pytest_configure(config):
         raise pytest.UsageError(f"--blocks: {e}") from None
 
 
+# The fast loop (``make fast``: ``pytest -m sharp``; docs/tests.md): the tests that catch mistakes — every trap
+# of the catalogue, each deliberately wrong realisation, weight map, rule, input or gradient — the command
+# line's contract and the layout transforms. None of them needs the whole catalogue's run.
+SHARP = {
+    "test_layout.py": "*", "test_checks.py": "*", "test_traps.py": "*",
+    "test_catches.py": ("test_data_attr_variant_fails_on_parameter_gradients_only",
+                        "test_perturbed_weight_in_one_backend_is_reported_for_that_backend_only",
+                        "test_nan_input_is_never_agreement",
+                        "test_a_one_backend_run_catches_a_wrong_gradient_by_its_directional_derivative"),
+    "test_seq.py": ("test_a_wrong_recurrent_map_fails_on_the_named_gradient", "test_gate_orders_and_their_inverse",
+                    "test_recurrent_faults_rewrite_only_the_slots_they_are_about", "test_layouts_round_trip",
+                    "test_a_fused_bias_hands_its_gradient_to_both_and_is_checked_one_to_one"),
+    "test_conv.py": ("test_classic_nhwc_porting_mistakes_are_reported_failing",
+                     "test_same_padding_puts_the_odd_pixel_after"),
+    "test_state.py": ("test_stateful_mistake_is_reported_on_the_quantity_that_shows_it",
+                      "test_a_declared_divergence_that_agrees_fails",
+                      "test_a_declared_divergence_cannot_hide_a_larger_error",
+                      "test_dropout_properties_reject_a_wrong_dropout"),
+    "test_train.py": ("test_training_trap_is_caught_on_its_quantity",
+                      "test_adam_eps_placements_are_the_documented_identity",
+                      "test_a_framework_held_to_another_frameworks_rule_fails"),
+    "test_localise.py": ("test_perturbed_weight_is_localised_in_every_framework",
+                         "test_gradient_only_failure_walks_back_from_the_output"),
+    "test_cli.py": ("test_bad_input_is_one_line_and_exit_2",),
+    "test_merge.py": ("test_shards_cover_every_block_exactly_once_and_evenly", "test_every_block_has_a_measured_cost"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    seen = {}
+    for item in items:
+        chosen = SHARP.get(item.path.name, ())
+        seen.setdefault(item.path.name, set()).add(item.originalname)
+        if chosen == "*" or item.originalname in chosen:
+            item.add_marker(pytest.mark.sharp)
+    if not config.getoption("keyword") and not config.getoption("markexpr"):  # whole modules: no stale name
+        stale = [f"{f}::{n}" for f, names in SHARP.items() if f in seen and names != "*" for n in names
+                 if n not in seen[f]]
+        if stale:
+            raise pytest.UsageError(f"tests/conftest.py SHARP names tests that do not exist: {', '.join(stale)}")
+
+
 @pytest.fixture(scope="session")
 def pool(tmp_path_factory):
     names = backends.names()

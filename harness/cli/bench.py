@@ -1,4 +1,4 @@
-"""``python compare.py bench``: the whole run's wall time against its slowest worker (``harness.bench``)."""
+"""``python compare.py bench``: the whole run's wall time against the frameworks' own start-up (``harness.bench``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ def parser() -> options.Parser:
     p.add_argument("--repeat", default=5, metavar="N", action=options.checked(options.integer(1, 100)),
                    help="timed runs after one warm-up run (1 to 100; default 5)")
     p.add_argument("--dtype", default="float32", choices=DTYPES, help="the dtype of every run (default: float32)")
+    p.add_argument("--workers", default=None, action=options.checked(options.integer(1, 64)), metavar="N",
+                   help="worker processes per backend in each run (default: compare.py's)")
     return p
 
 
@@ -22,4 +24,4 @@ def main(argv) -> int:
 
     args = parser().parse_args(argv)
     options.check_spec_names(args.specs)
-    return bench.run(args.specs, args.repeat, args.dtype)
+    return bench.run(args.specs, args.repeat, args.dtype, args.workers)
