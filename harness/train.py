@@ -304,6 +304,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
 
         measured = {}  # (kind, backend) -> (gap, quantity, block)
         first = {}  # (block, mode) -> the reference's directions at step 1, shared by backends and optimizers
+        agreed = {}  # (task name, optimizer) -> the backends' agreed gradients, the same for each of them
         got = {}  # (task name, optimizer) -> {backend: its arrays}
         for (b, i), reply in replies.items():
             task = slot_of[(b, i)]
@@ -321,9 +322,10 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
             if reply.status != "ok":
                 continue
             case, targets, _ = cases[(task.name, task.spec.name)]
+            if key not in agreed:
+                agreed[key] = agreed_gradients(task, got[key], steps, dtype)
             found, gaps = check_training(task, case, targets, got[key][b], b, steps, dtype, seed,
-                                         first.setdefault((task.name, task.mode), {}),
-                                         agreed_gradients(task, got[key], steps, dtype))
+                                         first.setdefault((task.name, task.mode), {}), agreed[key])
             tol, limit = tolerance_of(task.spec, b, dtype)
             result = TrainResult(task.name, b, "pass", limit, checks=found, native_params=reply.native_params,
                                  seconds=reply.seconds, variant_of=of, optimizer=task.optimizer, tolerance=tol)

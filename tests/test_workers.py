@@ -6,7 +6,8 @@ import signal
 import numpy as np
 import pytest
 
-from harness.pool import ROOT, Pool
+from harness import bench
+from harness.pool import ROOT, Pool, default_workers
 from harness.protocol import load_arrays, save_arrays
 from harness.run import compare_backends
 
@@ -192,3 +193,18 @@ def test_a_worker_that_hangs_at_start_is_given_up_within_the_timeout(tmp_path):
         if str(hang).encode() in cmdline or b"sleep\x00599.25" in cmdline:
             left.append(cmdline)
     assert not left, f"the hung worker's process group outlived the run: {left}"
+
+
+def test_default_workers_leave_a_core_to_the_coordinator_and_never_drop_to_zero():
+    four = ["torch", "flax", "keras", "gluon"]
+    assert [default_workers(four, c) for c in (1, 2, 4, 8, 16, 32)] == [1, 1, 1, 1, 3, 7]
+    assert default_workers(["torch"], 16) == 15
+
+
+def test_the_projection_to_more_cores_schedules_the_measured_requests():
+    """Two backends, one start each; 4 equal requests on torch: 2 workers halve its work, cores permitting."""
+    timing = {"torch": {"work_s": 4.0, "cpu_s": [[1.0, 4.0]]}, "gluon": {"work_s": 1.0, "cpu_s": [[1.0, 0.5]]}}
+    blocks = {"torch": [1.0] * 4, "gluon": [1.0]}  # gluon's requests ran at half a core: 0.5 CPU s each
+    assert bench.projected(blocks, timing, cores=64, workers=1) == 5.0  # torch: start 1 + 4
+    assert bench.projected(blocks, timing, cores=64, workers=2) == 3.0  # torch: start 1 + 2
+    assert bench.projected(blocks, timing, cores=1, workers=2) == 4.0 + 0.5 + 2 * (1.0 + 1.0)  # every CPU second
