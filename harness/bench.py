@@ -56,9 +56,9 @@ def time_floor(scripts: dict, tmp: str) -> float:
     return time.perf_counter() - t0
 
 
-def time_run(names, dtype: str, out: str, workers: int | None) -> float:
+def time_run(names, dtype: str, out: str, workers: int | None, chosen: list | None) -> float:
     t0 = time.perf_counter()
-    extra = ["--workers", str(workers)] if workers else []
+    extra = (["--workers", str(workers)] if workers else []) + (["--backends", ",".join(chosen)] if chosen else [])
     proc = subprocess.Popen([sys.executable, "compare.py", *names, "--dtype", dtype, "--quiet", "--json", out, *extra],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -95,17 +95,22 @@ def projected(blocks: dict, timing: dict, cores: int, workers: int) -> float:
     return max(longest, cpu / cores)
 
 
-def run(names, repeat: int, dtype: str, workers: int | None = None, blocks_shown: int = 8) -> int:
-    """Time ``repeat`` runs of ``compare.py names`` and of the start-up floor after a warm-up; print the table."""
-    chosen = [b for b in backends.names() if getattr(backends.info(b), "DEFAULT", True)]
-    scripts = floor_scripts(chosen)
+def run(names, repeat: int, dtype: str, workers: int | None = None, chosen: list | None = None,
+        blocks_shown: int = 8) -> int:
+    """Time ``repeat`` runs of ``compare.py names`` (on the backends ``chosen``, default compare.py's) and of
+    the start-up floor after a warm-up; print the table."""
+    running = chosen or [b for b in backends.names() if getattr(backends.info(b), "DEFAULT", True)]
+    scripts = floor_scripts(running)
+    if not scripts:
+        print(f"bench: no start-up program for {', '.join(running)} in {STARTUP.relative_to(ROOT)}", file=sys.stderr)
+        return 2
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
             for i in range(repeat + 1):  # the first round warms caches and is not counted
                 out = f"{tmp}/run{i}.json"
                 floor = time_floor(scripts, tmp)
-                wall = time_run(names, dtype, out, workers)
+                wall = time_run(names, dtype, out, workers, chosen)
                 if i:
                     rows.append((wall, floor, json.loads(pathlib.Path(out).read_text(encoding="ascii"))))
         except RuntimeError as e:
@@ -125,6 +130,8 @@ def run(names, repeat: int, dtype: str, workers: int | None = None, blocks_shown
     print(f"whole run (process start to exit): median {med:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s")
     print(f"floor ({', '.join(p.name for p in scripts.values())} at once): median {floor:.2f} s, "
           f"min {min(floors):.2f} s, max {max(floors):.2f} s")
+    if set(running) - set(scripts):
+        print(f"(no start-up program for {', '.join(sorted(set(running) - set(scripts)))}: not in the floor)")
     print(f"whole run / floor = {med / floor:.2f}x (target <= {TARGET:g}x)")
     print(f"\n{'backend':<12}{'workers':>8}{'start':>7}{'import':>8}{'work':>7}{'blocks':>8}{'s/block':>9}"
           f"{'CPU s':>8}   (median run; work = the requests' wall seconds, CPU s = import + work)")

@@ -14,6 +14,8 @@ def parser() -> options.Parser:
     p.add_argument("--repeat", default=5, metavar="N", action=options.checked(options.integer(1, 100)),
                    help="timed runs after one warm-up run (1 to 100; default 5)")
     p.add_argument("--dtype", default="float32", choices=DTYPES, help="the dtype of every run (default: float32)")
+    p.add_argument("--backends", metavar="LIST", help="the backends of each run, as compare.py takes them (default: "
+                   "compare.py's); the floor is their start-up programs")
     p.add_argument("--workers", default=None, action=options.checked(options.integer(1, 64)), metavar="N",
                    help="worker processes per backend in each run (default: compare.py's)")
     return p
@@ -24,4 +26,5 @@ def main(argv) -> int:
 
     args = parser().parse_args(argv)
     options.check_spec_names(args.specs)
-    return bench.run(args.specs, args.repeat, args.dtype, args.workers)
+    chosen = options.parse_backends(args.backends)
+    return bench.run(args.specs, args.repeat, args.dtype, args.workers, chosen if args.backends else None)
