@@ -116,7 +116,7 @@ def test_every_block_shows_one_panel_per_framework_with_the_file_on_disk(page):
         spec, _ = specs.resolve(name)
         block = section(dom, name)
         panels = list(block.all("code", cls="source"))
-        assert [p.attrs["data-backend"] for p in panels] == backends.names(), name
+        assert [p.attrs["data-backend"] for p in panels] == backends.defaults(), name
         for p in panels:
             path = f"backends/{p.attrs['data-backend']}/{spec.module}.py"
             assert p.attrs["data-path"] == path
@@ -131,7 +131,7 @@ def test_the_script_ran_and_opened_the_tab_named_in_the_address(page):
     assert len(boxes) == len(BLOCKS), f"{len(boxes)} realisation boxes for {len(BLOCKS)} blocks"
     for box in boxes:
         assert "view-tab" in box.classes() and "view-side" not in box.classes(), box.classes()
-        assert [t.attrs["data-view"] for t in box.all("button", cls="tab")] == [*backends.names(), "side"]
+        assert [t.attrs["data-view"] for t in box.all("button", cls="tab")] == [*backends.defaults(), "side"]
         assert [p.attrs["data-backend"] for p in box.all("figure", cls="active")] == ["keras"]
     # as written, before any script: side by side, every panel visible
     assert page["html"].count('class="realisations view-side"') == len(BLOCKS)
@@ -178,7 +178,7 @@ def test_markdown_has_the_same_sources_and_verdicts(page):
     for name in BLOCKS:
         spec, _ = specs.resolve(name)
         part = md.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
-        for b in backends.names():
+        for b in backends.defaults():
             path = f"backends/{b}/{spec.module}.py"
             m = re.search(rf"### {backends.info(b).LABEL} — `{re.escape(path)}`\n\n(`{{3,}})python\n(.*?)\n\1\n", part,
                           re.S)
