@@ -200,3 +200,17 @@ def test_simple_rnn_cannot_run_in_float64_on_the_jax_engine(jax_engine):
     """The reason for keras_jax's GAPS[("rnn", "float64")]: SimpleRNN's tanh returns float32, the state
     jax.lax.scan carries goes in float64 and comes out float32, and scan refuses it."""
     assert "carry" in jax_engine["rnn"], jax_engine["rnn"]
+
+
+def test_the_default_run_is_the_books_four_and_all_is_every_backend_folder():
+    """``--backends all`` is every folder under backends/ (backends.names(): an engine added later joins it),
+    a plain run the book's four frameworks, and an engine named alone runs alone."""
+    import backends
+    from harness.cli.options import parse_backends
+
+    assert parse_backends(None) == backends.defaults() == ["torch", "flax", "keras", "gluon"]
+    assert parse_backends("all") == backends.names()
+    assert {"keras_jax", "keras_torch"} <= set(backends.names())
+    assert parse_backends("keras_jax") == ["keras_jax"]
+    for engine in ("keras_jax", "keras_torch"):
+        assert backends.realisations(engine) == "keras", engine

@@ -25,6 +25,9 @@ _FLOAT64_MEASURED = {
     "multihead_attention_per_query": 4.8e-07, "multihead_attention_all_keys": 6.1e-07,
     "multihead_attention_builtin": 2.7e-07, "add_norm": 1.9e-07, "position_wise_ffn": 1.4e-07,
     "transformer_encoder_block": 4.1e-07,
+    # d2l §6.2-6.4 (tied, lazy and initialised MLPs): every Dense's matmul (compare.py --dtype float64)
+    "tied": 3.0e-07, "init_normal": 1.1e-07, "init_constant": 8.4e-08, "init_xavier_42": 1.0e-07,
+    "init_custom": 1.3e-07, "init_xavier_mlp": 3.1e-07, "port_init": 2.6e-07, "lazy_mlp": 2.8e-07,
 }
 TOLERANCES = _keras.float64_limits(_FLOAT64_MEASURED, (
     "keras.backend.result_type maps float64 to float32 (to match JAX without x64), and the torch engine's "
@@ -36,4 +39,6 @@ TRAIN_DIVERGENCES = _keras.TRAIN_DIVERGENCES
 # Keras's Adam adds eps before the bias correction on every engine; TensorFlow's tf.cast of a Python float goes
 # through float32 (backends/keras), this engine's does not (measured in float64: a float32 beta^t puts its Adam
 # steps 6.7e-6 of an update off, a float32 momentum its SGD steps 1.4e-8).
-OPTIMIZER_RULE = Rule(adam_eps="before bias correction")
+# In a float32 run the beta powers are float32 like the variables (as flax's without x64: harness.optim.rule_of).
+OPTIMIZER_RULE = {"float32": Rule(adam_eps="before bias correction", float32=frozenset({"beta_powers"})),
+                  "float64": Rule(adam_eps="before bias correction")}
