@@ -105,6 +105,10 @@ class Adapter(adapter.Adapter):
         """An engine tensor as NumPy; TensorFlow's IndexedSlices (an Embedding's gradient) densified."""
         return np.asarray(tf.convert_to_tensor(t))
 
+    def kept(self, t):
+        """A tapped tensor as it is now, safe from the realisation's later in-place ops (``Y += X``)."""
+        return t
+
     def vjp(self, model, xs: list, diff: list, variables: list, training: bool, cotangents: list, tapped: dict):
         """One forward pass and the backward pass of ``cotangents``: (outputs, gradients of the inputs at
         positions ``diff``, then of ``variables``, None where the engine gives none). ``tapped`` fills
@@ -200,7 +204,7 @@ class Adapter(adapter.Adapter):
         tapped = {}
         points = adapter.tap_points([(p, layer, folds_activation(layer)) for p, _, layer in walk(model)],
                                     spec.taps if request.taps else ())
-        restore = [_tap(layer, where, name, tapped) for name, (layer, where) in points.items()]
+        restore = [_tap(layer, where, name, tapped, self.kept) for name, (layer, where) in points.items()]
         try:
             outs, grads = self.vjp(model, xs, diff, [s.handle for s in params], request.mode == "train",
                                    cotangents, tapped)
@@ -258,7 +262,7 @@ class Adapter(adapter.Adapter):
         return out
 
 
-def _tap(layer, where, name, tapped):
+def _tap(layer, where, name, tapped, kept=lambda t: t):
     """Record a layer's output (wrapping the instance's ``call``) or, for a folded activation, its input
     (wrapping the instance's ``activation``), as the engine's tensor (inside JAX's trace a tracer, which
     the JAX engine hands out as an auxiliary output); returns the function that undoes it."""
@@ -268,7 +272,7 @@ def _tap(layer, where, name, tapped):
     def recording(*args, **kwargs):
         out = original(*args, **kwargs)
         value = out if where == "out" else args[0]
-        tapped.setdefault(name, adapter.first(value))
+        tapped.setdefault(name, kept(adapter.first(value)))
         return out
 
     setattr(layer, attr, recording)

@@ -28,6 +28,9 @@ class Adapter(keras_adapter.Adapter):
     def numpy(self, t):
         return t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
 
+    def kept(self, t):  # a torch tensor is mutable: a realisation's ``Y += X`` would change the tapped bn2 output
+        return t.clone() if isinstance(t, torch.Tensor) else t
+
     def vjp(self, model, xs, diff, variables, training, cotangents, tapped):
         xs = list(xs)
         for i in diff:
