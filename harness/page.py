@@ -33,7 +33,8 @@ from harness.teach import (
     where,
 )
 
-COLORS = {"torch": "#e4572e", "flax": "#3b75af", "keras": "#8e44ad", "gluon": "#2a9d8f"}
+COLORS = {"torch": "#e4572e", "flax": "#3b75af", "keras": "#8e44ad", "gluon": "#2a9d8f",
+          "keras_jax": "#6c3483", "keras_torch": "#a569bd"}  # the Keras engines: Keras's hue
 OTHER_COLORS = ("#b07d00", "#5d6d7e", "#c0392b")
 
 
@@ -93,7 +94,8 @@ def realisations_html(block: Block) -> str:
                         f'must catch.</p>' for _, _, v in s.marks)
         body = (f'<pre class="code"><code class="source" data-block="{esc(block.name)}" '
                 f'data-backend="{esc(s.backend)}" data-path="{esc(s.path)}">{code_html(s.text, s.marks)}</code></pre>'
-                if s.text is not None else f'<p class="missing" data-backend="{esc(s.backend)}">{esc(s.missing)}</p>')
+                if s.text is not None else f'<p class="{"same" if s.same_as else "missing"}" '
+                f'data-backend="{esc(s.backend)}">{esc(s.missing)}</p>')
         panels.append(f'<figure class="panel" data-backend="{esc(s.backend)}"><figcaption><b>{esc(s.label)}</b> '
                       f'<code>{esc(s.path)}</code></figcaption>{traps}{body}</figure>')
     return (f'<div class="realisations view-side" data-block="{esc(block.name)}"><div class="tabs" role="tablist">'
@@ -307,7 +309,7 @@ pre.code{background:#f6f8fa;border:1px solid #e1e4ea;border-radius:6px;padding:8
 .view-tab .panel{display:none} .view-tab .panel.active{display:block}
 figure{margin:0} figcaption{font-size:12.5px;margin:0 0 4px}
 .code .hll{background:#fde2e1;display:block} .trap{font-size:12px;color:#9b2c2c;margin:0 0 4px}
-.missing{color:#9b2c2c;font-style:italic}
+.missing{color:#9b2c2c;font-style:italic}.same{color:#555;font-style:italic}
 table{border-collapse:collapse;font-size:12.5px;margin:4px 0}
 th,td{border:1px solid #e1e4ea;padding:3px 8px;text-align:left;vertical-align:top} thead th{background:#f1f3f6}
 td.num{text-align:right;font-family:ui-monospace,monospace}

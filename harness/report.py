@@ -187,10 +187,16 @@ def environment_lines(run) -> list[str]:
     env = getattr(run, "environment", None)
     if not env:
         return []
-    pinned = list(dict.fromkeys(p for b in run.backends for p in env.get(b, {}).get("pinned", [])
-                                if not p.startswith(("PYTHON", "TMPDIR"))))
-    unset = [p.removesuffix(" unset") for p in pinned if p.endswith(" unset")]
-    pinned = [p for p in pinned if not p.endswith(" unset")]
+    by = {}  # each pinned setting -> the backends that pin it
+    for b in run.backends:
+        for p in env.get(b, {}).get("pinned", []):
+            if not p.startswith(("PYTHON", "TMPDIR")):
+                by.setdefault(p, []).append(b)
+    unset = [p.removesuffix(" unset") for p in by if p.endswith(" unset")]
+    keys = [p.split("=", 1)[0] for p in by if not p.endswith(" unset")]
+    # a variable the workers pin to different values (KERAS_BACKEND on the Keras engines) names its backends
+    pinned = [p + (f" ({', '.join(bs)})" if keys.count(p.split("=", 1)[0]) > 1 else "")
+              for p, bs in by.items() if not p.endswith(" unset")]
     lines = [f"pinned in the workers: {', '.join(pinned)}" + (f"; unset: {', '.join(unset)}" if unset else "")]
     over = {}
     for b in run.backends:

@@ -306,7 +306,7 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                 arrays_path = work / f"{name}.{mode}.{dtype}.npz"
                 save_arrays(arrays_path, case.arrays())
                 for b in backend_names:
-                    gap = userblocks.gap(spec, b) if spec.origin else backends.info(b).GAPS.get(spec.module)
+                    gap = userblocks.gap(spec, b) if spec.origin else backends.gap(b, spec.module, dtype)
                     if variant and variant.backends and b not in variant.backends:
                         gap = f"the mistake {name} is about {', '.join(variant.backends)}, not {b}"
                     if gap:

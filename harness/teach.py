@@ -39,6 +39,7 @@ class Source:
     path: str  # relative to the repository root
     text: str | None  # None when the file does not exist
     missing: str = ""  # why there is no text
+    same_as: str = ""  # the backend whose panel shows this very file (a Keras engine runs keras's files)
     marks: list = dataclasses.field(default_factory=list)  # [(first line, last line, variant)] of trap classes
 
 
@@ -86,10 +87,17 @@ def spec_path(spec: Spec) -> str:
     return f"specs/{spec.module}.py"
 
 
-def read_source(backend: str, spec: Spec) -> Source:
+def read_source(backend: str, spec: Spec, shown=()) -> Source:
+    """``backend``'s realisation of ``spec``; only a note when one of ``shown`` (the backends shown before
+    it) runs the same file, as the Keras engines run backends/keras/'s."""
+    package = backends.realisations(backend)
     path = (userblocks.realisation_path(spec, backend) if spec.origin
-            else ROOT / "backends" / backends.realisations(backend) / f"{spec.module}.py")
+            else ROOT / "backends" / package / f"{spec.module}.py")
     label = backends.info(backend).LABEL
+    owner = next((b for b in shown if backends.realisations(b) == package), None)
+    if owner is not None:
+        return Source(backend, label, relative(path), None, f"the same file as {backends.info(owner).LABEL}, "
+                      f"run by {label}", same_as=owner)
     if not path.exists():
         gap = None if spec.origin else backends.info(backend).GAPS.get(spec.module)
         why = f"not realised: {relative(path)} does not exist" + (f" ({gap})" if gap else "")
@@ -107,7 +115,7 @@ def make_block(name: str, spec: Spec, variant: Variant | None, backend_names, re
     else:
         reference, where = inspect.getsource(spec.reference), relative(inspect.getsourcefile(spec.reference))
     return Block(name, spec, variant, reference, where,
-                 [read_source(b, spec) for b in backend_names], results)
+                 [read_source(b, spec, backend_names[:i]) for i, b in enumerate(backend_names)], results)
 
 
 def blocks(run) -> list[Block]:

@@ -287,8 +287,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
                 cases[(task.name, spec.name)] = (case, targets, path)
             case, targets, path = cases[(task.name, spec.name)]
             for b in backend_names:
-                info = backends.info(b)
-                gap = userblocks.gap(spec, b) if spec.origin else info.GAPS.get(spec.module)
+                gap = userblocks.gap(spec, b) if spec.origin else backends.gap(b, spec.module, dtype)
                 restricted = (task.trap.backend,) if task.trap else task.variant.backends if task.variant else None
                 if restricted and b not in restricted:
                     gap = f"the mistake {task.name} is about {', '.join(restricted)}, not {b}"

@@ -22,6 +22,10 @@ import specs
 from harness.pool import ROOT
 
 BLOCKS = ["mlp", "my_linear_data_attr", "chimera"]  # a pass, a deliberate failure, a block with a constant
+# The page of every backend (--backends all): the Keras engines' columns too. A backend that runs another's files
+# (REALISATIONS) shows a note pointing at that panel, not the file again.
+OWN = [b for b in backends.names() if backends.realisations(b) == b]
+ENGINES = [b for b in backends.names() if b not in OWN]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -94,7 +98,7 @@ def page(tmp_path_factory):
     assert exe, "chromium is not installed: `make test` installs Debian's chromium (apt-get install chromium)"
     d = tmp_path_factory.mktemp("page")
     cmd = [sys.executable, "compare.py", "report", *BLOCKS, "--html", str(d / "page.html"), "--md",
-           str(d / "page.md"), "--json", str(d / "run.json"), "--quiet"]
+           str(d / "page.md"), "--json", str(d / "run.json"), "--backends", "all", "--quiet"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, f"the variant must fail, the rest pass:\n{proc.stdout}\n{proc.stderr}"
     url = (d / "page.html").as_uri() + "#view=keras"  # the page's script opens every block on its Keras tab
@@ -116,11 +120,14 @@ def test_every_block_shows_one_panel_per_framework_with_the_file_on_disk(page):
         spec, _ = specs.resolve(name)
         block = section(dom, name)
         panels = list(block.all("code", cls="source"))
-        assert [p.attrs["data-backend"] for p in panels] == backends.names(), name
+        assert [p.attrs["data-backend"] for p in panels] == OWN, name
         for p in panels:
             path = f"backends/{p.attrs['data-backend']}/{spec.module}.py"
             assert p.attrs["data-path"] == path
             assert p.text() == (ROOT / path).read_text(), f"{name}: the {path} panel is not the file on disk"
+        for b in ENGINES:
+            note = block.one("p", cls="same", data_backend=b).text()
+            assert note.startswith(f"the same file as {backends.info(backends.realisations(b)).LABEL}"), (name, note)
         assert block.one("pre", cls="reference").text() == inspect.getsource(spec.reference)
 
 
@@ -158,6 +165,7 @@ def test_results_and_mapping_are_the_runs(page):
                  for td in block.all("td", data_backend=r["backend"]) if "data-canonical" in td.attrs}
         assert cells == {p["canonical"]: (p["native"], f"{p['native']} {shape(p['shape'])}")
                          for p in r["native_params"]}, where
+    assert {r["backend"] for r in run["results"]} == set(backends.names()), "--backends all ran not every backend"
     statuses = {(r["spec"], r["backend"]): r["status"] for r in run["results"]}
     assert {s for (n, _), s in statuses.items() if n == "my_linear_data_attr"} == {"fail"}
     assert {s for (n, _), s in statuses.items() if n != "my_linear_data_attr"} == {"pass"}
@@ -178,7 +186,7 @@ def test_markdown_has_the_same_sources_and_verdicts(page):
     for name in BLOCKS:
         spec, _ = specs.resolve(name)
         part = md.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
-        for b in backends.names():
+        for b in OWN:
             path = f"backends/{b}/{spec.module}.py"
             m = re.search(rf"### {backends.info(b).LABEL} — `{re.escape(path)}`\n\n(`{{3,}})python\n(.*?)\n\1\n", part,
                           re.S)

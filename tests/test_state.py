@@ -163,7 +163,10 @@ def test_dropout_mask_really_differs_between_frameworks(pool, tmp_path):
     run = compare_backends(pool, ["dropout"], backends.names(), "float32", 0, dump=tmp_path)
     masks = {b: np.load(tmp_path / "dropout" / f"{b}.train.npz")["output"] != 0 for b in backends.names()}
     names = list(masks)
-    assert all(not np.array_equal(masks[a], masks[b]) for i, a in enumerate(names) for b in names[i + 1:])
+    same = {(a, b) for i, a in enumerate(names) for b in names[i + 1:] if np.array_equal(masks[a], masks[b])}
+    # but Keras on the torch engine: keras.random.dropout is torch's, drawn from the generator that
+    # keras.utils.set_random_seed seeds as torch.manual_seed does, so with the same seed it is PyTorch's mask
+    assert same == ({("torch", "keras_torch")} & {(a, b) for a in names for b in names}), same
     assert run.ok()
 
 

@@ -1,5 +1,7 @@
 """Keras 3 realisations (TensorFlow backend): ``keras.Model``/``Layer`` with ``call``."""
 
+import math
+
 from harness.optim import Rule
 from harness.recurrent import fused_bias_train_divergences
 
@@ -34,3 +36,13 @@ TRAIN_DIVERGENCES = fused_bias_train_divergences(("rnn", "lstm"))
 # float64 SGD-momentum steps off by 1.4e-8, Adam steps by 6.7e-6 relative, 0 with these rounded).
 OPTIMIZER_RULE = Rule(adam_eps="before bias correction", float32=frozenset({"momentum", "beta_powers"}))
 
+
+
+def float64_limits(measured: dict, why: str) -> dict:
+    """TOLERANCES of a Keras engine that computes some float64 ops in float32: block -> the largest relative
+    error measured in float64 (seed 0), held to three times that, rounded up to 1, 2 or 5 times a power of ten."""
+    def bound(e):
+        top = 3 * e
+        power = 10.0 ** math.floor(math.log10(top))
+        return next(m * power for m in (1, 2, 5, 10) if m * power >= top)
+    return {(block, "float64"): (bound(e), f"{why} Measured here: {e:.1e}") for block, e in measured.items()}

@@ -1,5 +1,9 @@
 """Keras 3 adapter (TensorFlow backend): NHWC feature maps, kernels (in, out) / (kH, kW, I, O).
 
+Keras runs the same layers on other engines (``KERAS_BACKEND``): backends/keras_jax and keras_torch
+subclass this adapter and override only the engine's part (the block "what differs per engine" below):
+how arrays become tensors, how gradients are taken and how the optimizer's step is applied.
+
 A subclassed model has no weights until its first call, so ``build`` calls it once; float64 needs
 ``keras.config.set_floatx`` and ``set_dtype_policy`` *before* the layers exist (per-layer dtypes still
 cast the input to float32).
@@ -43,6 +47,12 @@ def folds_activation(layer) -> bool | int:
     return act is not None and act is not keras.activations.linear
 
 
+def attributes(layer) -> dict:
+    """A layer's attributes. On the torch engine a Keras layer is also a ``torch.nn.Module``, which keeps
+    the sub-layers assigned to it in ``_modules``, not in ``__dict__`` (lists of layers stay there)."""
+    return {**vars(layer), **vars(layer).get("_modules", {})}
+
+
 def sublayers(layer):
     """[(canonical name, native name, child)] following rules 1-3 of harness.adapter."""
     if isinstance(layer, keras.Sequential):
@@ -51,7 +61,7 @@ def sublayers(layer):
                 for j, (i, c) in enumerate(zip(adapter.sequence_numbers([folds_activation(c) for c in children]),
                                                children))]
     singles, lists = [], []
-    for attr, value in vars(layer).items():
+    for attr, value in attributes(layer).items():
         if attr.startswith("_"):
             continue
         if isinstance(value, keras.layers.Layer):
@@ -81,7 +91,52 @@ class Adapter(adapter.Adapter):
     call_method = "call"
 
     def version(self):
-        return f"{keras.__version__} (tensorflow {tf.__version__})"
+        return f"{keras.__version__} ({keras.backend.backend()} {self.engine_version()})"
+
+    # --- what differs per engine (overridden in backends/keras_jax and keras_torch) -------------------
+    def engine_version(self) -> str:
+        return tf.__version__
+
+    def tensor(self, a):
+        """A NumPy array (or a list of them: per-layer states) as the engine's tensors."""
+        return tf.nest.map_structure(tf.constant, a)
+
+    def numpy(self, t):
+        """An engine tensor as NumPy; TensorFlow's IndexedSlices (an Embedding's gradient) densified."""
+        return np.asarray(tf.convert_to_tensor(t))
+
+    def kept(self, t):
+        """A tapped tensor as it is now, safe from the realisation's later in-place ops (``Y += X``)."""
+        return t
+
+    def vjp(self, model, xs: list, diff: list, variables: list, training: bool, cotangents: list, tapped: dict):
+        """One forward pass and the backward pass of ``cotangents``: (outputs, gradients of the inputs at
+        positions ``diff``, then of ``variables``, None where the engine gives none). ``tapped`` fills
+        during the forward pass (``_tap``)."""
+        with tf.GradientTape() as tape:
+            for i in diff:
+                tape.watch(xs[i])  # without it the input gradient is silently None
+            outs = adapter.leaves(model(*xs, training=training))
+        grads = tape.gradient(outs, [xs[i] for i in diff] + variables,
+                              output_gradients=[tf.constant(adapter.fit_cotangent(c, o.shape))
+                                                for o, c in zip(outs, cotangents)])
+        return outs, grads
+
+    def loss_gradients(self, training, xs: list, variables: list, loss_of):
+        """(loss, gradients of ``loss_of(outputs)`` for ``variables``, None where the engine gives none)."""
+        with tf.GradientTape() as tape:
+            loss = loss_of(adapter.leaves(training.model(*xs, training=training.request.mode == "train")))
+        grads = tape.gradient(loss, variables)
+        # An Embedding's gradient is IndexedSlices, one row per occurrence of a token. Keras's Adam
+        # squares those rows before adding duplicates up (v gets sum(g^2), not (sum g)^2: measured),
+        # which is not Adam's rule: densified first, unless the trap keeps Keras's default.
+        if training.request.trap != "keras_adam_sparse_embedding":
+            grads = [None if g is None else tf.convert_to_tensor(g) for g in grads]
+        return loss, grads
+
+    def apply_gradients(self, training, pairs: list) -> None:
+        """The optimizer's step for [(gradient, variable)]."""
+        training.optimizer.apply_gradients(pairs)
 
     def build(self, request, inputs):
         # Both: once a layer exists the global dtype policy is cached, and set_floatx alone no longer
@@ -90,7 +145,7 @@ class Adapter(adapter.Adapter):
         keras.config.set_dtype_policy(request.dtype)
         keras.utils.set_random_seed(request.seed)
         model = self.instantiate(request)
-        model(*(tf.nest.map_structure(tf.constant, v) for v in inputs.values()))  # creates the weights
+        model(*(self.tensor(v) for v in inputs.values()))  # creates the weights
         return model
 
     def slots(self, model, spec):
@@ -135,7 +190,7 @@ class Adapter(adapter.Adapter):
                 for v in (*layer._trainable_variables, *layer._non_trainable_variables)}
 
     def read(self, model, slots):
-        return {s.canonical: np.asarray(s.handle) for s in slots}
+        return {s.canonical: self.numpy(s.handle.value) for s in slots}
 
     def load(self, model, slots, values):
         for s in slots:
@@ -143,30 +198,24 @@ class Adapter(adapter.Adapter):
 
     def forward_backward(self, model, request, slots, inputs, cotangents):
         spec = request.spec
-        xs = {k: tf.nest.map_structure(tf.constant, v) for k, v in inputs.items()}  # lists: per-layer states
-        diff = [k for k in xs if spec.inputs[k].differentiable]
+        xs = [self.tensor(v) for v in inputs.values()]  # lists: per-layer states
+        diff = [i for i, k in enumerate(inputs) if spec.inputs[k].differentiable]
         params = [s for s in slots if not s.constant]
         tapped = {}
         points = adapter.tap_points([(p, layer, folds_activation(layer)) for p, _, layer in walk(model)],
                                     spec.taps if request.taps else ())
-        restore = [_tap(layer, where, name, tapped) for name, (layer, where) in points.items()]
+        restore = [_tap(layer, where, name, tapped, self.kept) for name, (layer, where) in points.items()]
         try:
-            with tf.GradientTape() as tape:
-                for k in diff:
-                    tape.watch(xs[k])  # without it the input gradient is silently None
-                outs = model(*xs.values(), training=request.mode == "train")
+            outs, grads = self.vjp(model, xs, diff, [s.handle for s in params], request.mode == "train",
+                                   cotangents, tapped)
         finally:
             for undo in restore:
                 undo()
-        outs = adapter.leaves(outs)
-        grads = tape.gradient(outs, [xs[k] for k in diff] + [s.handle for s in params],
-                              output_gradients=[tf.constant(adapter.fit_cotangent(c, o.shape))
-                                                for o, c in zip(outs, cotangents)])
-        # an Embedding's gradient is IndexedSlices (rows touched): densify it
-        as_np = [None if g is None else tf.nest.map_structure(lambda t: np.asarray(tf.convert_to_tensor(t)), g)
-                 for g in grads]
-        return ([np.asarray(o) for o in outs], dict(zip(diff, as_np[:len(diff)])),
-                {s.canonical: g for s, g in zip(params, as_np[len(diff):])}, tapped)
+        as_np = [None if g is None else keras.tree.map_structure(self.numpy, g) for g in grads]
+        names = list(inputs)
+        return ([self.numpy(o) for o in outs], {names[i]: g for i, g in zip(diff, as_np)},
+                {s.canonical: g for s, g in zip(params, as_np[len(diff):])},
+                {k: self.numpy(v) for k, v in tapped.items()})
 
     # --- the training step (harness.adapter.Adapter.train) ---------------------------------------------
     def optimizer(self, training):
@@ -181,24 +230,21 @@ class Adapter(adapter.Adapter):
     def train_step(self, training):
         trap, trainable = training.request.trap, training.trainable
         variables = [s.handle for s in trainable]
-        xs = [tf.nest.map_structure(tf.constant, v) for v in training.inputs.values()]  # lists: per-layer states
+        xs = [self.tensor(v) for v in training.inputs.values()]  # lists: per-layer states
+        targets = [(self.tensor(t), w) for t, w in training.targets]
         # Keras has no coupled weight decay: add wd * p to the gradient, as torch.optim.SGD does
         coupled = training.opt.weight_decay if trap != "weight_decay_decoupled" else 0.0
-        with tf.GradientTape() as tape:
-            outs = adapter.leaves(training.model(*xs, training=training.request.mode == "train"))
-            loss = sum(w * keras.ops.mean(keras.ops.square(o - t)) for o, (t, w) in zip(outs, training.targets))
-        grads = tape.gradient(loss, variables)
-        # An Embedding's gradient is IndexedSlices, one row per occurrence of a token. Keras's Adam
-        # squares those rows before adding duplicates up (v gets sum(g^2), not (sum g)^2: measured),
-        # which is not Adam's rule: densified first, unless the trap keeps Keras's default.
-        if trap != "keras_adam_sparse_embedding":
-            grads = [None if g is None else tf.convert_to_tensor(g) for g in grads]
-        raw = {s.canonical: None if g is None else np.asarray(tf.convert_to_tensor(g))
-               for s, g in zip(trainable, grads)}
-        pairs = [(g + coupled * v if coupled else g, v) for g, v in zip(grads, variables) if g is not None]
+
+        def loss_of(outs):  # a sum over the size: ops.mean sums float64 in float32 on JAX and torch
+            return sum(w * keras.ops.sum(keras.ops.square(o - t)) / np.prod(o.shape) for o, (t, w) in
+                       zip(outs, targets))
+
+        loss, grads = self.loss_gradients(training, xs, variables, loss_of)
+        raw = {s.canonical: None if g is None else self.numpy(g) for s, g in zip(trainable, grads)}
+        pairs = [(g + coupled * v.value if coupled else g, v) for g, v in zip(grads, variables) if g is not None]
         if pairs:  # a block without parameters has nothing to update
-            training.optimizer.apply_gradients(pairs)
-        return float(loss), raw
+            self.apply_gradients(training, pairs)
+        return float(self.numpy(loss)), raw
 
     def optimizer_state(self, training):
         """In PyTorch's names and sign: Keras's SGD keeps m = momentum m - lr g, i.e. -lr times torch's buffer."""
@@ -209,23 +255,24 @@ class Adapter(adapter.Adapter):
             except KeyError:  # never given a gradient: the optimizer holds no state for it
                 continue
             if opt.name == "momentum":
-                out[("momentum_buffer", s.canonical)] = -np.asarray(optimizer.momentums[i]) / opt.lr
+                out[("momentum_buffer", s.canonical)] = -self.numpy(optimizer.momentums[i].value) / opt.lr
             elif opt.name == "adam":
-                out[("exp_avg", s.canonical)] = np.asarray(optimizer._momentums[i])
-                out[("exp_avg_sq", s.canonical)] = np.asarray(optimizer._velocities[i])
+                out[("exp_avg", s.canonical)] = self.numpy(optimizer._momentums[i].value)
+                out[("exp_avg_sq", s.canonical)] = self.numpy(optimizer._velocities[i].value)
         return out
 
 
-def _tap(layer, where, name, tapped):
+def _tap(layer, where, name, tapped, kept=lambda t: t):
     """Record a layer's output (wrapping the instance's ``call``) or, for a folded activation, its input
-    (wrapping the instance's ``activation``); returns the function that undoes it."""
+    (wrapping the instance's ``activation``), as the engine's tensor (inside JAX's trace a tracer, which
+    the JAX engine hands out as an auxiliary output); returns the function that undoes it."""
     attr = "call" if where == "out" else "activation"
     original, had = getattr(layer, attr), attr in vars(layer)
 
     def recording(*args, **kwargs):
         out = original(*args, **kwargs)
         value = out if where == "out" else args[0]
-        tapped.setdefault(name, np.asarray(adapter.first(value)))
+        tapped.setdefault(name, kept(adapter.first(value)))
         return out
 
     setattr(layer, attr, recording)
