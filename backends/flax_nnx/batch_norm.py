@@ -43,7 +43,3 @@ def batch_norm_momentum_unconverted(*, rngs: nnx.Rngs):
     """PyTorch's momentum=0.1 copied without converting the convention."""
     return nnx.BatchNorm(6, momentum=0.1, epsilon=1e-5, use_fast_variance=False, rngs=rngs)
 
-
-def batch_norm_default_momentum(*, rngs: nnx.Rngs):
-    """nnx.BatchNorm's defaults: momentum 0.99 (PyTorch's 0.1 is 0.9 here), the fast variance."""
-    return nnx.BatchNorm(6, rngs=rngs)

@@ -151,9 +151,9 @@ def add_specs(p, help="blocks or variants to run (default: every block)", nargs=
 
 def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=False, taps=False, shard=False) -> None:
     """The options of every command that runs workers: what to run, how long, what to write and show."""
-    names = ",".join(backends.names())
     g = p.add_argument_group("run options")
-    g.add_argument("--backends", metavar="LIST", help=f"comma-separated subset of {names} (default: all)")
+    g.add_argument("--backends", metavar="LIST", help=f"comma-separated subset of {','.join(backends.names())}, "
+                   f"or 'all' (default: {','.join(backends.defaults())})")
     g.add_argument("--require", metavar="LIST", help="backends that must run: one whose interpreter is missing or "
                    "whose framework does not import fails the run instead of being skipped (a comma-separated "
                    "subset of --backends, or 'all'; a documented gap stays a skip)")
@@ -200,10 +200,13 @@ def sharded(names: list, chosen) -> list:
 def parse_backends(text: str | None) -> list[str]:
     valid = backends.names()
     if text is None:
+        return backends.defaults()
+    if text.strip() == "all":
         return valid
     chosen = [b.strip() for b in text.split(",") if b.strip()]
     if not chosen:
-        raise UsageError(f"--backends names no backend. Expected a comma-separated subset of: {', '.join(valid)}")
+        raise UsageError(f"--backends names no backend. Expected 'all' or a comma-separated subset of: "
+                         f"{', '.join(valid)}")
     bad = [b for b in chosen if b not in valid]
     if bad:
         raise choices_error("backend", bad, valid)
