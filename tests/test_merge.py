@@ -198,8 +198,8 @@ def test_the_example_ci_runs_one_framework_at_a_time_and_merges(tmp_path):
     assert [line.split(":")[0] for line in proc.stdout.splitlines()[:4]] == FRAMEWORKS, proc.stdout
     doc = json.loads((tmp_path / "merged.json").read_text())
     statuses = {(r["spec"], r["backend"]): r["status"] for r in doc["results"]}
-    assert statuses == {**{("mlp", b): "pass" for b in backends.names()},
-                        **{("my_linear_data_attr", b): "fail" for b in backends.names()}}, statuses
+    assert statuses == {**{("mlp", b): "pass" for b in backends.defaults()},
+                        **{("my_linear_data_attr", b): "fail" for b in backends.defaults()}}, statuses
     assert (tmp_path / "merged.html").is_file() and "merged 4 runs" in proc.stdout
 
 
@@ -208,7 +208,7 @@ def test_the_example_workflow_has_a_job_per_framework_and_gates_on_the_merge():
     yaml = pytest.importorskip("yaml")
     flow = yaml.safe_load((ROOT / "examples" / "ci" / "parity.yml").read_text())
     part, merge_job = flow["jobs"]["part"], flow["jobs"]["merge"]
-    assert [m["backend"] for m in part["strategy"]["matrix"]["include"]] == backends.names()
+    assert [m["backend"] for m in part["strategy"]["matrix"]["include"]] == backends.defaults()
     runs = " ".join(step.get("run", "") for step in part["steps"])
     for needle in ("compare.py $BLOCKS --backends ${{ matrix.backend }}", "--dump out/${{ matrix.backend }}",
                    "--json out/${{ matrix.backend }}.json"):

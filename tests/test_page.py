@@ -94,7 +94,7 @@ def page(tmp_path_factory):
     assert exe, "chromium is not installed: `make test` installs Debian's chromium (apt-get install chromium)"
     d = tmp_path_factory.mktemp("page")
     cmd = [sys.executable, "compare.py", "report", *BLOCKS, "--html", str(d / "page.html"), "--md",
-           str(d / "page.md"), "--json", str(d / "run.json"), "--quiet"]
+           str(d / "page.md"), "--json", str(d / "run.json"), "--backends", "all", "--quiet"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 1, f"the variant must fail, the rest pass:\n{proc.stdout}\n{proc.stderr}"
     url = (d / "page.html").as_uri() + "#view=keras"  # the page's script opens every block on its Keras tab
