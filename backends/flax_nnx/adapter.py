@@ -131,7 +131,7 @@ class Adapter(adapter.Adapter):
                 bias = params.get("bias")
                 extra = (spec,) if isinstance(module, nnx.Linear) else ()
                 make = adapter.dense_slots if isinstance(module, nnx.Linear) else adapter.conv_slots
-                slots += make(prefix, native(mpath), params["kernel"].shape, None if bias is None else bias.shape,
+                slots += make(prefix, native(mpath) + "/", params["kernel"].shape, None if bias is None else bias.shape,
                               *extra, handles=((*mpath, "kernel"), None if bias is None else (*mpath, "bias")))
                 here = {k: v for k, v in here.items() if k not in params}
             rename = next((r for cls, r in RENAMES.items() if isinstance(module, cls)), {})
