@@ -82,7 +82,8 @@ class Adapter(adapter.Adapter):
     def instantiate(self, request, **kwargs):
         """``factory(**spec.args, rngs=nnx.Rngs(seed))``; NNX has no lazy shapes, so a realisation that
         takes ``in_features`` (where PyTorch writes a lazy layer) is given its first input's feature size:
-        the channels of a feature map, the last axis otherwise."""
+        the channels of a feature map, the last axis otherwise. One that takes ``dtype`` (a layer that fixes
+        its computation's dtype when it is built: nnx.Embed, nnx.SimpleCell) is given the run's."""
         if request.spec.function:
             return super().instantiate(request)
         factory = request.factory
@@ -90,6 +91,8 @@ class Adapter(adapter.Adapter):
         if "in_features" in takes and "in_features" not in request.spec.args:
             first = next(iter(request.spec.inputs.values()))
             kwargs["in_features"] = first.shape[1] if first.layout == "NCHW" else first.shape[-1]
+        if "dtype" in takes and "dtype" not in request.spec.args:
+            kwargs["dtype"] = jnp.dtype(request.dtype)
         return super().instantiate(request, rngs=nnx.Rngs(request.seed), **kwargs) if "rngs" in takes \
             else super().instantiate(request, **kwargs)
 

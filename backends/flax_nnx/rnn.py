@@ -4,8 +4,10 @@ from flax import nnx
 
 
 class RNN(nnx.Module):
-    def __init__(self, num_inputs, num_hiddens, *, rngs: nnx.Rngs):
-        self.rnn = nnx.RNN(nnx.SimpleCell(num_inputs, num_hiddens, rngs=rngs), return_carry=True)
+    def __init__(self, num_inputs, num_hiddens, *, dtype=None, rngs: nnx.Rngs):
+        # nnx.SimpleCell computes in float32 unless told (its dtype defaults to jnp.float32, the other
+        # cells' to None: the dtype of the inputs and weights)
+        self.rnn = nnx.RNN(nnx.SimpleCell(num_inputs, num_hiddens, dtype=dtype, rngs=rngs), return_carry=True)
 
     def __call__(self, inputs, H=None):
         H, outputs = self.rnn(inputs, initial_carry=H)
