@@ -54,6 +54,7 @@ def test_every_backend_reports_its_native_names(compare):
     expected = {
         "torch": ("hidden.weight", [256, 20]),
         "flax": ("params/hidden/kernel", [20, 256]),
+        "flax_nnx": ("hidden/kernel", [20, 256]),
         "keras": ("hidden.kernel", [20, 256]),
         "gluon": ("hidden.weight", [256, 20]),
     }
