@@ -162,3 +162,28 @@ rnn = nnx.RNN(nnx.SimpleCell(I, H, rngs=nnx.Rngs(0)), return_carry=True)
 carry, ys = rnn(jnp.ones((2, 5, I)))
 fact(ys.shape == (2, 5, H) and carry.shape == (2, H), "nnx.RNN is batch-major (time_major=False) and returns "
      "(carry, outputs) with return_carry=True")
+
+# --- float64: the dtype a layer computes in (backends/flax_nnx/rnn.py, seq2seq_encoder.py, __init__.py) -------
+with jax.enable_x64(True):
+    fact(default(nnx.SimpleCell.__init__, "dtype") is jnp.float32 and default(nnx.GRUCell.__init__, "dtype") is None
+         and default(nnx.LSTMCell.__init__, "dtype") is None,
+         "nnx.SimpleCell's dtype defaults to float32, the other cells' to None (the inputs' and weights')")
+    f64 = lambda m: [v.set_value(jnp.asarray(v.get_value(), jnp.float64)) for _, v in nnx.iter_graph(m)
+                     if isinstance(v, nnx.Param)]
+    simple = nnx.SimpleCell(I, H, rngs=nnx.Rngs(0))
+    f64(simple)
+    fact(simple(h0.astype(jnp.float64), x0.astype(jnp.float64))[0].dtype == jnp.float32,
+         "nnx.SimpleCell with float64 weights and inputs computes in float32 (pass dtype)")
+    embed = nnx.Embed(5, 3, rngs=nnx.Rngs(0))
+    f64(embed)
+    fact(embed.embedding[...].dtype == jnp.float64 and embed(jnp.array([1, 2])).dtype == jnp.float32
+         and nn.Embed(5, 3).apply({"params": {"embedding": embed.embedding[...]}}, jnp.array([1, 2])).dtype
+         == jnp.float64, "nnx.Embed fixes its lookup dtype when built (float32): a float64 table loaded later "
+         "still gives float32 rows, where linen's nn.Embed gives the table's dtype")
+    q, k, v = (jax.random.normal(jax.random.PRNGKey(s), (2, 5, 2, 4), jnp.float64) for s in (5, 6, 7))
+    ours, linen_ = nnx.dot_product_attention(q, k, v), nn.dot_product_attention(q, k, v)
+    rel = float(np.max(np.abs(ours - linen_)) / np.max(np.abs(linen_)))
+    fact(ours.dtype == jnp.float64 and 1e-10 < rel < 1e-6
+         and np.array_equal(ours, jax.nn.dot_product_attention(q, k, v)),
+         f"in float64 nnx.dot_product_attention (no dropout, no sown weights) is jax.nn.dot_product_attention, "
+         f"whose softmax is float32: {rel:.1e} from linen's")
