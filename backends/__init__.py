@@ -15,7 +15,8 @@
   ``backends/`` whose block modules this backend runs (default: its own; ``"keras"`` would let a Keras
   on JAX backend reuse ``backends/keras/``'s files); optionally ``DEFAULT = False``: the backend runs
   only when named (``--backends keras_jax``) or with ``--backends all``, not by default (the Keras
-  engines: the same realisations as ``keras`` on another engine);
+  engines: the same realisations as ``keras`` on another engine; Flax NNX); optionally ``BESIDE``, the
+  backend whose column it follows in every view (Flax NNX beside linen's ``flax``);
 * ``adapter.py``: class ``Adapter`` (see ``harness.adapter``), the only glue;
 * one module per block, named like its spec (``specs/mlp.py`` <-> ``backends/<fw>/mlp.py``): the
   teaching code, as a d2l reader would write it.
@@ -35,7 +36,12 @@ _HERE = pathlib.Path(__file__).parent
 def names() -> list[str]:
     """Every backend, in column order."""
     found = [p.name for p in _HERE.iterdir() if (p / "__init__.py").exists() and (p / "adapter.py").exists()]
-    return sorted(found, key=lambda n: (PREFERRED_ORDER.index(n) if n in PREFERRED_ORDER else len(PREFERRED_ORDER), n))
+    last = len(PREFERRED_ORDER)
+    ordered = sorted(found, key=lambda n: (PREFERRED_ORDER.index(n) if n in PREFERRED_ORDER else last, n))
+    for n in [n for n in ordered if getattr(info(n), "BESIDE", None) in ordered]:  # right after its partner
+        ordered.remove(n)
+        ordered.insert(ordered.index(info(n).BESIDE) + 1, n)
+    return ordered
 
 
 def defaults() -> list[str]:

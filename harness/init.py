@@ -257,7 +257,7 @@ DEFAULT_PROBES = (
     ("MultiHeadAttention", "multihead_attention_builtin", "attention."),
 )
 
-CONVENTIONS = {"torch": "out_in", "gluon": "out_in", "keras": "in_out", "flax": "in_out"}
+CONVENTIONS = {"torch": "out_in", "gluon": "out_in", "keras": "in_out", "flax": "in_out", "flax_nnx": "in_out"}
 PROBE_DRAWS = 32  # at most: each probe block is built until its smallest parameter gives MIN_SAMPLES
 
 

@@ -35,7 +35,7 @@ SPEC = Spec(
         Variant(
             name="add_norm_eps_default",
             model="AddNormDefaultEpsilon",
-            backends=("flax",),
+            backends=("flax", "flax_nnx"),
             dtype="float64",
             missed_in=("float32",),
             expected_tap="output",

@@ -119,7 +119,7 @@ SPECS = [
             Variant(
                 name="batch_norm_momentum_unconverted",
                 model="batch_norm_momentum_unconverted",
-                backends=("flax", "keras", "gluon"),
+                backends=("flax", "flax_nnx", "keras", "gluon"),
                 expected_tap="running_mean",  # outputs and gradients agree: the first diverging buffer
                 why="PyTorch's momentum=0.1 copied as is: flax, Keras and Gluon weight the *old* statistics "
                 "by momentum, so the running statistics move 90% of the way to the batch instead of 10%. "

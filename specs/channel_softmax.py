@@ -36,7 +36,7 @@ SPEC = Spec(
         Variant(
             name="channel_softmax_axis1",
             model="ChannelSoftmaxAxis1",
-            backends=("flax", "keras"),
+            backends=("flax", "flax_nnx", "keras"),
             expected_tap="output",
             why="Layout changes move the axes: PyTorch's softmax(dim=1) normalises over channels of an NCHW "
             "tensor, but in an NHWC framework axis 1 is the image height. Copying the axis number runs "

@@ -42,7 +42,7 @@ SPEC = Spec(
         Variant(
             name="gelu_mlp_tanh",
             model="GeluMLPTanh",
-            backends=("flax", "keras"),
+            backends=("flax", "flax_nnx", "keras"),
             expected_tap="output",
             why="GELU has two forms: the exact x*Phi(x) (PyTorch's nn.GELU(), Keras's activations.gelu, "
             "Gluon's nn.GELU()) and the tanh approximation, which is what flax's nn.gelu and keras.ops.gelu "

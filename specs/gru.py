@@ -65,5 +65,16 @@ SPEC = Spec(
             "hand-written cell from the textbook formula loads PyTorch's weights exactly and computes another "
             "function. Fix: apply r after W_hn.",
         ),
+        Variant(
+            name="gru_nnx_no_hidden_bias",
+            model="GRUNoHiddenBias",
+            backends=("flax_nnx",),
+            expected_tap="output:output",
+            why="nnx.GRUCell is not linen's: its recurrent Linear dense_h has no bias at all (linen's GRUCell keeps "
+            "b_hn, PyTorch holds bias_hh for every gate), so its n gate is tanh(W_in x + b_in + r * (W_hn h)). "
+            "Loading bias_ih + bias_hh into its one bias, as for a one-bias LSTM, moves r * b_hn outside the "
+            "reset gate: the output is off by 0.11 relative here (seed 0). Fix: a cell with a biased dense_h "
+            "(backends/flax_nnx/gru.py's GRUCell).",
+        ),
     ),
 )

@@ -40,7 +40,7 @@ SPEC = Spec(
         Variant(
             name="layer_norm_flax_eps",
             model="layer_norm_default_eps",
-            backends=("flax",),
+            backends=("flax", "flax_nnx"),
             expected_tap="output",
             dtype="float64",
             missed_in=("float32",),

@@ -50,7 +50,7 @@ SPEC = Spec(
         Variant(
             name="lenet_relu_kernel_untransposed",
             fault="conv_kernel_untransposed",
-            backends=("flax", "keras"),
+            backends=("flax", "flax_nnx", "keras"),
             expected_tap="conv1",
             why="The conv weights are copied into Flax/Keras with a reshape to (kH, kW, I, O) instead of "
             "W.transpose(2, 3, 1, 0): the shapes fit, so it loads without complaint, and every conv computes "
@@ -59,7 +59,7 @@ SPEC = Spec(
         Variant(
             name="lenet_relu_flatten_unpermuted",
             fault="flatten_rows_unpermuted",
-            backends=("flax", "keras"),
+            backends=("flax", "flax_nnx", "keras"),
             expected_tap="fc1",
             why="fc1 is loaded into Flax/Keras with plain W.T, but their Flatten reads the NHWC map in "
             "(H, W, C) order while the weight was trained on (C, H, W): the convolutions agree and fc1 "

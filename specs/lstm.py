@@ -40,7 +40,7 @@ SPEC = Spec(
         Variant(
             name="lstm_carry_order",
             model="LSTMCarryAsHC",
-            backends=("flax",),
+            backends=("flax", "flax_nnx"),
             expected_tap="output:output",
             why="flax's LSTM carry is (c, h), cell state first; PyTorch, Keras and Gluon order the state (h, c). "
             "Code that builds or unpacks the carry in PyTorch's order starts from c_0 as the hidden state and "

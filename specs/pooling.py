@@ -69,7 +69,7 @@ SPECS = [
              Variant(
                  name="max_pool_same_pads_after",
                  model="MaxPoolSame",
-                 backends=("keras", "flax"),
+                 backends=("keras", "flax", "flax_nnx"),
                  expected_tap="pool",
                  why="'SAME' padding where padding 1 is meant: on a 5x5 map both pad (1, 1), on a 6x6 map "
                  "'SAME' pads (0, 1), so every window starts one row and column later; the output shape "

@@ -29,7 +29,7 @@ SPEC = Spec(
         Variant(
             name="port_init_defaults",
             model="DefaultsMLP",
-            backends=("flax", "keras"),
+            backends=("flax", "flax_nnx", "keras"),
             seen_in="init",
             expected_tap="init:hidden.weight",
             why="A PyTorch model re-implemented with the layers' default initialisers: Keras draws "
@@ -40,7 +40,7 @@ SPEC = Spec(
         Variant(
             name="port_init_fan_swapped",
             model="FanSwappedMLP",
-            backends=("flax", "keras"),
+            backends=("flax", "flax_nnx", "keras"),
             seen_in="init",
             expected_tap="init:hidden.weight",
             why="A custom initialiser written for PyTorch's (out, in) layout (fan_in = shape[1]) applied to "

@@ -54,6 +54,7 @@ def test_every_backend_reports_its_native_names(compare):
     expected = {
         "torch": ("hidden.weight", [256, 20]),
         "flax": ("params/hidden/kernel", [20, 256]),
+        "flax_nnx": ("hidden/kernel", [20, 256]),
         "keras": ("hidden.kernel", [20, 256]),
         "gluon": ("hidden.weight", [256, 20]),
     }
@@ -84,7 +85,7 @@ def test_a_declared_precision_limit_that_is_no_longer_needed_is_an_error(compare
     assert by_backend(run)["flax"].status == "pass"
 
 
-@pytest.mark.parametrize("backend", ["torch", "flax", "keras", "gluon"])
+@pytest.mark.parametrize("backend", ["torch", "flax", "flax_nnx", "keras", "gluon"])
 def test_a_one_backend_run_catches_a_wrong_gradient_by_its_directional_derivative(compare, backend):
     """A one-framework CI job has no consensus but itself (max|Δ| would be 0): the report says so, and the
     directional check against the float64 reference catches gradients mapped in the wrong gate order."""

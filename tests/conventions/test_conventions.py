@@ -23,6 +23,7 @@ FACTS = {
     "check_core_main": 77, "check_core_gluon": 40,
     "check_conv_main": 157, "check_conv_gluon": 80,
     "check_seq_main": 114, "check_seq_gluon": 51,
+    "check_nnx_main": 44,
 }
 READS_FIXTURES_OF = {"check_conv_gluon": "check_conv_main", "check_seq_gluon": "check_seq_main"}
 TIMEOUT = 1200  # seconds per script; all six take about 3 minutes on an idle 2-core machine
