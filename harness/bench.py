@@ -99,7 +99,7 @@ def run(names, repeat: int, dtype: str, workers: int | None = None, chosen: list
         blocks_shown: int = 8) -> int:
     """Time ``repeat`` runs of ``compare.py names`` (on the backends ``chosen``, default compare.py's) and of
     the start-up floor after a warm-up; print the table."""
-    running = chosen or [b for b in backends.names() if getattr(backends.info(b), "DEFAULT", True)]
+    running = chosen or backends.defaults()
     scripts = floor_scripts(running)
     if not scripts:
         print(f"bench: no start-up program for {', '.join(running)} in {STARTUP.relative_to(ROOT)}", file=sys.stderr)
