@@ -305,7 +305,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
         first = {}  # (block, mode) -> the reference's directions at step 1, shared by backends and optimizers
         agreed = {}  # (task name, optimizer) -> the backends' agreed gradients, the same for each of them
         got = {}  # (task name, optimizer) -> {backend: its arrays}
-        for (b, i), reply in replies.items():
+        for (b, i), reply in sorted(replies.items(), key=lambda kv: kv[0]):  # not the order they came in
             task = slot_of[(b, i)]
             key = (task.name, task.optimizer)
             of = task.spec.name if task.name != task.spec.name else None
@@ -314,7 +314,7 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
                                                 seconds=reply.seconds, variant_of=of, optimizer=task.optimizer)
                 continue
             got.setdefault(key, {})[b] = load_arrays(jobs[b][i]["out"])
-        for (b, i), reply in replies.items():
+        for (b, i), reply in sorted(replies.items(), key=lambda kv: kv[0]):  # not the order they came in
             task = slot_of[(b, i)]
             key = (task.name, task.optimizer)
             of = task.spec.name if task.name != task.spec.name else None
@@ -351,7 +351,7 @@ def conventions(measured: dict, dtype: str) -> list:
     if adam:
         gap, quantity, name = max(adam.values())
         by = {}
-        for b in adam:
+        for b in sorted(adam, key=backends.names().index):  # column order, not the order replies came in
             by.setdefault(optim.rule_of(b, dtype).adam_eps, []).append(b)
         placement = "; ".join(f"{', '.join(bs)}: {where}" for where, bs in sorted(by.items()))
         out.append(f"Adam's eps ({placement}): the two rules differ by up to {gap:.1e} of an update "
