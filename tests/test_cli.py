@@ -18,7 +18,7 @@ from tests.conftest import cli
                "merge, "),
     (["mlp", "nope"], "unknown spec 'nope'. Expected one of: "),
     (["bench", "--repeat", "0"], "--repeat must be at least 1, not 0"),
-    (["--backends", "torch,tf"], "unknown backend 'tf'. Expected one of: torch, flax, keras, gluon"),
+    (["--backends", "torch,tf"], "unknown backend 'tf'. Expected one of: " + ", ".join(backends.names())),
     (["--dtype", "float16"], "invalid choice: 'float16'"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, needle):

@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 
+import backends
 import specs
 from harness import diagnose, native
 from harness.cli import main
@@ -133,7 +134,8 @@ BAD = [
     (["--params", "{tmp}/absent.npz"], "{tmp}/absent.npz: does not exist"),
     (["--inputs", "{inputs_bad}"], "{inputs_bad}: does not match mlp's inputs (x): unexpected y; wrong shape x "
                                    "(7, 7) (expected (2, 20))"),
-    (["--native", "tf={pickle}"], "unknown framework in --native 'tf'. Expected one of: torch, flax, keras, gluon"),
+    (["--native", "tf={pickle}"],
+     "unknown framework in --native 'tf'. Expected one of: " + ", ".join(backends.names())),
     (["--native", "keras={tmp}/absent.weights.h5"], "{tmp}/absent.weights.h5: does not exist (--native keras)"),
     (["--native", "keras={object_npz}"], "{object_npz}: keras cannot read this file (model.load_weights(path)). "
                                          "Expected a file ending in .weights.h5"),

@@ -64,6 +64,21 @@ def set_mode(model, mode):
         model.eval()
 
 
+def sowing(cls):
+    """``cls`` whose ``__call__`` also sows its output (as ``nnx.Intermediate`` named ``__call__``). Only the
+    tapped modules get it: ``nnx.capture(method_outputs=...)`` sows in every module, and a cell inside
+    ``nnx.RNN``'s scan that sows changes the carry's structure, which scan refuses (seq2seq_encoder)."""
+    if getattr(cls, "_sows", False):
+        return cls
+
+    def __call__(self, *args, **kwargs):
+        out = cls.__call__(self, *args, **kwargs)
+        self.sow(nnx.Intermediate, "__call__", out)
+        return out
+
+    return type(cls.__name__, (cls,), {"__call__": __call__, "_sows": True})
+
+
 class Adapter(adapter.Adapter):
     name = "flax_nnx"
     nhwc = True
@@ -164,8 +179,11 @@ class Adapter(adapter.Adapter):
             model = nnx.merge(graphdef, params, rest)
             args = [xs[k] for k in names]
             taps = {}
-            if wanted:  # every module's __call__ output, sown as nnx.Intermediate
-                out, found = nnx.capture(call, nnx.Intermediate, method_outputs=nnx.Intermediate)(model, *args)
+            if wanted:  # the wanted modules' __call__ outputs, sown as nnx.Intermediate
+                for path, m in nnx.iter_modules(model):
+                    if path in wanted:
+                        m.__class__ = sowing(type(m))
+                out, found = nnx.capture(call, nnx.Intermediate)(model, *args)
                 for path, var in nnx.to_flat_state(found):
                     if path[-1] == "__call__" and path[:-1] in wanted:
                         taps[wanted[path[:-1]]] = adapter.first(var.get_value()[0])  # first call of a reused one

@@ -7,7 +7,8 @@ class AddNorm(nnx.Module):
     def __init__(self, norm_shape, dropout, *, rngs: nnx.Rngs):
         self.drop = nnx.Dropout(dropout, rngs=rngs)
         # nnx's default epsilon is 1e-6 (as linen's); PyTorch's 1e-5
-        self.ln = nnx.LayerNorm(norm_shape, epsilon=1e-5, use_fast_variance=False, rngs=rngs)
+        self.ln = nnx.LayerNorm(norm_shape, epsilon=1e-5, use_fast_variance=False,
+                                rngs=rngs)
 
     def __call__(self, X, Y):
         return self.ln(self.drop(Y) + X)

@@ -8,7 +8,8 @@ from .masked_softmax import masked_softmax
 
 class AdditiveAttention(nnx.Module):
     # NNX needs every input size: queries of 20 features, keys of 2
-    def __init__(self, num_hiddens, dropout, query_size=20, key_size=2, *, rngs: nnx.Rngs):
+    def __init__(self, num_hiddens, dropout, query_size=20, key_size=2, *,
+                 rngs: nnx.Rngs):
         self.W_k = nnx.Linear(key_size, num_hiddens, use_bias=False, rngs=rngs)
         self.W_q = nnx.Linear(query_size, num_hiddens, use_bias=False, rngs=rngs)
         self.w_v = nnx.Linear(num_hiddens, 1, use_bias=False, rngs=rngs)

@@ -7,5 +7,6 @@ from .nest_mlp import NestMLP
 
 
 def chimera(in_features, *, rngs: nnx.Rngs):
-    return nnx.Sequential(NestMLP(in_features, rngs=rngs), nnx.Linear(16, 20, rngs=rngs),
+    return nnx.Sequential(NestMLP(in_features, rngs=rngs),
+                          nnx.Linear(16, 20, rngs=rngs),
                           FixedHiddenMLP(rngs=rngs))

@@ -7,7 +7,7 @@ from flax import nnx
 
 class FixedHiddenMLP(nnx.Module):
     def __init__(self, *, rngs: nnx.Rngs):
-        # An nnx.Variable that is not an nnx.Param: no gradient, never updated by the optimizer
+        # An nnx.Variable, not an nnx.Param: no gradient, no update by the optimizer
         self.rand_weight = nnx.Variable(jax.random.uniform(rngs.params(), (20, 20)))
         self.linear = nnx.Linear(20, 20, rngs=rngs)
 

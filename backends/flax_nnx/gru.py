@@ -4,8 +4,8 @@ from flax import nnx
 
 
 class GRUCell(nnx.GRUCell):
-    """nnx.GRUCell with PyTorch's hidden bias: nnx's ``dense_h`` has none, so the n gate's
-    r * (W_hn h + b_hn) loses b_hn (linen's GRUCell keeps it)."""
+    """nnx.GRUCell with PyTorch's hidden bias: nnx's ``dense_h`` has none, so the n
+    gate's r * (W_hn h + b_hn) loses b_hn (linen's GRUCell keeps it)."""
 
     def __init__(self, in_features, hidden_features, *, rngs: nnx.Rngs):
         super().__init__(in_features, hidden_features, rngs=rngs)
@@ -15,7 +15,8 @@ class GRUCell(nnx.GRUCell):
 
 class GRU(nnx.Module):
     def __init__(self, num_inputs, num_hiddens, *, rngs: nnx.Rngs):
-        self.rnn = nnx.RNN(GRUCell(num_inputs, num_hiddens, rngs=rngs), return_carry=True)
+        self.rnn = nnx.RNN(GRUCell(num_inputs, num_hiddens, rngs=rngs),
+                           return_carry=True)
 
     def __call__(self, inputs, H=None):
         H, outputs = self.rnn(inputs, initial_carry=H)
@@ -26,7 +27,8 @@ class GRUNoHiddenBias(nnx.Module):
     """nnx.GRUCell as it is: one bias, on the inputs (the trap)."""
 
     def __init__(self, num_inputs, num_hiddens, *, rngs: nnx.Rngs):
-        self.rnn = nnx.RNN(nnx.GRUCell(num_inputs, num_hiddens, rngs=rngs), return_carry=True)
+        self.rnn = nnx.RNN(nnx.GRUCell(num_inputs, num_hiddens, rngs=rngs),
+                           return_carry=True)
 
     def __call__(self, inputs, H=None):
         H, outputs = self.rnn(inputs, initial_carry=H)

@@ -8,8 +8,10 @@ from flax import nnx
 class GRUScratch(nnx.Module):
     def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs: nnx.Rngs):
         self.num_hiddens = num_hiddens
-        init_weight = lambda *shape: nnx.Param(jax.random.normal(rngs.params(), shape) * sigma)
-        triple = lambda: (init_weight(num_inputs, num_hiddens), init_weight(num_hiddens, num_hiddens),
+        init_weight = lambda *shape: nnx.Param(
+            jax.random.normal(rngs.params(), shape) * sigma)
+        triple = lambda: (init_weight(num_inputs, num_hiddens),
+                          init_weight(num_hiddens, num_hiddens),
                           nnx.Param(jnp.zeros(num_hiddens)))
         self.W_xz, self.W_hz, self.b_z = triple()  # Update gate
         self.W_xr, self.W_hr, self.b_r = triple()  # Reset gate

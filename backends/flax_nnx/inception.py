@@ -10,9 +10,11 @@ class Inception(nnx.Module):
         one = dict(kernel_size=(1, 1), strides=(1, 1), padding=0, rngs=rngs)
         self.b1_1 = nnx.Conv(in_features, c1, **one)  # branch 1
         self.b2_1 = nnx.Conv(in_features, c2[0], **one)  # branch 2
-        self.b2_2 = nnx.Conv(c2[0], c2[1], kernel_size=(3, 3), strides=(1, 1), padding=1, rngs=rngs)
+        self.b2_2 = nnx.Conv(c2[0], c2[1], kernel_size=(3, 3), strides=(1, 1),
+                             padding=1, rngs=rngs)
         self.b3_1 = nnx.Conv(in_features, c3[0], **one)  # branch 3
-        self.b3_2 = nnx.Conv(c3[0], c3[1], kernel_size=(5, 5), strides=(1, 1), padding=2, rngs=rngs)
+        self.b3_2 = nnx.Conv(c3[0], c3[1], kernel_size=(5, 5), strides=(1, 1),
+                             padding=2, rngs=rngs)
         self.b4_1 = lambda x: nnx.max_pool(x, window_shape=(3, 3), strides=(1, 1),
                                            padding=((1, 1), (1, 1)))  # branch 4
         self.b4_2 = nnx.Conv(in_features, c4, **one)

@@ -8,5 +8,5 @@ def layer_norm(*, rngs: nnx.Rngs):
 
 
 def layer_norm_default_eps(*, rngs: nnx.Rngs):
-    """nnx's own defaults (linen's too): epsilon 1e-6, and the fast (E[x²] - E[x]²) variance."""
+    """nnx's own defaults (linen's too): epsilon 1e-6, fast (E[x²] - E[x]²) variance."""
     return nnx.LayerNorm(16, rngs=rngs)

@@ -16,11 +16,12 @@ def flatten(x):  # in (H, W, C) order
 class BNLeNetScratch(nnx.Module):
     def __init__(self, num_classes=10, *, rngs: nnx.Rngs):
         self.net = nnx.Sequential(
-            nnx.Conv(1, 6, kernel_size=(5, 5), padding='VALID', rngs=rngs), BatchNorm(6, 4, rngs=rngs),
-            nnx.sigmoid, avg_pool,
-            nnx.Conv(6, 16, kernel_size=(5, 5), padding='VALID', rngs=rngs), BatchNorm(16, 4, rngs=rngs),
-            nnx.sigmoid, avg_pool, flatten,
-            nnx.Linear(16 * 4 * 4, 120, rngs=rngs), BatchNorm(120, 2, rngs=rngs), nnx.sigmoid,
+            nnx.Conv(1, 6, kernel_size=(5, 5), padding='VALID', rngs=rngs),
+            BatchNorm(6, 4, rngs=rngs), nnx.sigmoid, avg_pool,
+            nnx.Conv(6, 16, kernel_size=(5, 5), padding='VALID', rngs=rngs),
+            BatchNorm(16, 4, rngs=rngs), nnx.sigmoid, avg_pool, flatten,
+            nnx.Linear(16 * 4 * 4, 120, rngs=rngs), BatchNorm(120, 2, rngs=rngs),
+            nnx.sigmoid,
             nnx.Linear(120, 84, rngs=rngs), BatchNorm(84, 2, rngs=rngs), nnx.sigmoid,
             nnx.Linear(84, num_classes, rngs=rngs))
 
@@ -31,11 +32,14 @@ class BNLeNetScratch(nnx.Module):
 class BNLeNet(nnx.Module):
     def __init__(self, num_classes=10, *, rngs: nnx.Rngs):
         def bn(features):
-            return nnx.BatchNorm(features, momentum=0.9, epsilon=1e-5, use_fast_variance=False, rngs=rngs)
+            return nnx.BatchNorm(features, momentum=0.9, epsilon=1e-5,
+                                 use_fast_variance=False, rngs=rngs)
 
         self.net = nnx.Sequential(
-            nnx.Conv(1, 6, kernel_size=(5, 5), padding='VALID', rngs=rngs), bn(6), nnx.sigmoid, avg_pool,
-            nnx.Conv(6, 16, kernel_size=(5, 5), padding='VALID', rngs=rngs), bn(16), nnx.sigmoid, avg_pool,
+            nnx.Conv(1, 6, kernel_size=(5, 5), padding='VALID', rngs=rngs), bn(6),
+            nnx.sigmoid, avg_pool,
+            nnx.Conv(6, 16, kernel_size=(5, 5), padding='VALID', rngs=rngs), bn(16),
+            nnx.sigmoid, avg_pool,
             flatten,
             nnx.Linear(16 * 4 * 4, 120, rngs=rngs), bn(120), nnx.sigmoid,
             nnx.Linear(120, 84, rngs=rngs), bn(84), nnx.sigmoid,

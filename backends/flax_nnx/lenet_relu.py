@@ -1,13 +1,16 @@
-"""The PyTorch tutorial's LeNet on 28x28 inputs, Flax NNX (NHWC): ReLU after each layer."""
+"""The PyTorch tutorial's LeNet on 28x28 inputs, NHWC: ReLU after each layer."""
 
 from flax import nnx
 
 
 class LeNetReLU(nnx.Module):
     def __init__(self, *, rngs: nnx.Rngs):
-        # NNX, like linen, defaults to padding='SAME' and pooling stride 1: write both out.
-        self.conv1 = nnx.Conv(1, 6, kernel_size=(5, 5), strides=(1, 1), padding='VALID', rngs=rngs)
-        self.conv2 = nnx.Conv(6, 16, kernel_size=(5, 5), strides=(1, 1), padding='VALID', rngs=rngs)
+        # NNX, like linen, defaults to padding='SAME' and pooling stride 1:
+        # write both out.
+        self.conv1 = nnx.Conv(1, 6, kernel_size=(5, 5), strides=(1, 1),
+                              padding='VALID', rngs=rngs)
+        self.conv2 = nnx.Conv(6, 16, kernel_size=(5, 5), strides=(1, 1),
+                              padding='VALID', rngs=rngs)
         self.fc1 = nnx.Linear(16 * 4 * 4, 120, rngs=rngs)
         self.fc2 = nnx.Linear(120, 84, rngs=rngs)
         self.fc3 = nnx.Linear(84, 10, rngs=rngs)

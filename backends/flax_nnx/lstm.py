@@ -5,8 +5,10 @@ from flax import nnx
 
 class LSTM(nnx.Module):
     def __init__(self, num_inputs, num_hiddens, *, rngs: nnx.Rngs):
-        # one Linear per gate and side (ii, if_, ig, io / hi, hf, hg, ho): the bias is on the h side
-        self.rnn = nnx.RNN(nnx.LSTMCell(num_inputs, num_hiddens, rngs=rngs), return_carry=True)
+        # one Linear per gate and side (ii, if_, ig, io / hi, hf, hg, ho):
+        # the bias is on the h side
+        self.rnn = nnx.RNN(nnx.LSTMCell(num_inputs, num_hiddens, rngs=rngs),
+                           return_carry=True)
 
     def __call__(self, inputs, H, C):
         # nnx's LSTM carry is (C, H): the cell state first

@@ -8,8 +8,10 @@ from flax import nnx
 class LSTMScratch(nnx.Module):
     def __init__(self, num_inputs, num_hiddens, sigma=0.01, *, rngs: nnx.Rngs):
         self.num_hiddens = num_hiddens
-        init_weight = lambda *shape: nnx.Param(jax.random.normal(rngs.params(), shape) * sigma)
-        triple = lambda: (init_weight(num_inputs, num_hiddens), init_weight(num_hiddens, num_hiddens),
+        init_weight = lambda *shape: nnx.Param(
+            jax.random.normal(rngs.params(), shape) * sigma)
+        triple = lambda: (init_weight(num_inputs, num_hiddens),
+                          init_weight(num_hiddens, num_hiddens),
                           nnx.Param(jnp.zeros(num_hiddens)))
         self.W_xi, self.W_hi, self.b_i = triple()  # Input gate
         self.W_xf, self.W_hf, self.b_f = triple()  # Forget gate

@@ -7,7 +7,7 @@ from .dot_product_attention import DotProductAttention
 
 
 class MultiHeadAttention(nnx.Module):
-    # queries, keys and values of num_hiddens features (the book's LazyLinear reads them)
+    # queries, keys, values of num_hiddens features (the book's LazyLinear reads them)
     def __init__(self, num_hiddens, num_heads, dropout, bias=False, *, rngs: nnx.Rngs):
         self.num_heads = num_heads
         self.attention = DotProductAttention(dropout, rngs=rngs)

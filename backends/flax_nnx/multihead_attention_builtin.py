@@ -7,9 +7,9 @@ from flax import nnx
 class BuiltinMultiHeadAttention(nnx.Module):
     def __init__(self, num_hiddens, num_heads, bias=True, *, rngs: nnx.Rngs):
         # in_features is required (linen's layer reads it from the inputs)
-        self.attention = nnx.MultiHeadAttention(num_heads=num_heads, in_features=num_hiddens,
-                                                qkv_features=num_hiddens, use_bias=bias, decode=False,
-                                                rngs=rngs)
+        self.attention = nnx.MultiHeadAttention(
+            num_heads=num_heads, in_features=num_hiddens, qkv_features=num_hiddens,
+            use_bias=bias, decode=False, rngs=rngs)
 
     def __call__(self, queries, keys, values, valid_lens):
         # mask: True marks a key to *attend to*; (batch, heads, queries, keys)

@@ -5,7 +5,8 @@ from flax import nnx
 
 class MySequential(nnx.Module):
     def __init__(self, *layers):
-        self.layers = nnx.List(layers)  # a plain list of modules is not allowed: nnx.List
+        # a plain list of modules is not allowed: nnx.List
+        self.layers = nnx.List(layers)
 
     def __call__(self, X):
         for layer in self.layers:
@@ -14,4 +15,5 @@ class MySequential(nnx.Module):
 
 
 def my_sequential(in_features, *, rngs: nnx.Rngs):
-    return MySequential(nnx.Linear(in_features, 256, rngs=rngs), nnx.relu, nnx.Linear(256, 10, rngs=rngs))
+    return MySequential(nnx.Linear(in_features, 256, rngs=rngs), nnx.relu,
+                        nnx.Linear(256, 10, rngs=rngs))

@@ -22,7 +22,8 @@ def NormalNet(*, rngs: nnx.Rngs):
 
 
 def ConstantNet(*, rngs: nnx.Rngs):
-    return net((init.constant(1), init.constant(1)), (init.zeros, init.zeros), rngs=rngs)
+    return net((init.constant(1), init.constant(1)), (init.zeros, init.zeros),
+               rngs=rngs)
 
 
 def XavierAnd42Net(*, rngs: nnx.Rngs):
@@ -40,8 +41,10 @@ def CustomInitNet(*, rngs: nnx.Rngs):
 
 class XavierMLP(nnx.Module):  # the §6.1 MLP with init_weights
     def __init__(self, *, rngs: nnx.Rngs):
-        self.hidden = nnx.Linear(20, 256, kernel_init=init.xavier_uniform(), bias_init=init.zeros, rngs=rngs)
-        self.out = nnx.Linear(256, 10, kernel_init=init.xavier_uniform(), bias_init=init.zeros, rngs=rngs)
+        self.hidden = nnx.Linear(20, 256, kernel_init=init.xavier_uniform(),
+                                 bias_init=init.zeros, rngs=rngs)
+        self.out = nnx.Linear(256, 10, kernel_init=init.xavier_uniform(),
+                              bias_init=init.zeros, rngs=rngs)
 
     def __call__(self, X):
         return self.out(nnx.relu(self.hidden(X)))

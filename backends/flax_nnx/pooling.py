@@ -1,4 +1,7 @@
-"""d2l §7.5: padded, strided pooling, NHWC; nnx.max_pool is linen's (stride 1 by default)."""
+"""d2l §7.5: padded, strided pooling, NHWC.
+
+nnx.max_pool is linen's (stride 1 by default).
+"""
 
 from flax import nnx
 
@@ -10,7 +13,8 @@ class MaxPool(nnx.Module):
 
 class AvgPool(nnx.Module):
     def __call__(self, X):  # every window is divided by 9, padded zeros included
-        return nnx.avg_pool(X, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)), count_include_pad=True)
+        return nnx.avg_pool(X, (3, 3), strides=(2, 2), padding=((1, 1), (1, 1)),
+                            count_include_pad=True)
 
 
 class MaxPoolSame(nnx.Module):

@@ -15,17 +15,19 @@ def torch_uniform(fan_in=None, axis=0):  # PyTorch's Linear default, kernel (in,
 
 
 class TorchInitMLP(nnx.Module):
-    def __init__(self, axis=0, *, rngs: nnx.Rngs):  # axis: where the kernel keeps its inputs
-        self.hidden = nnx.Linear(20, 256, kernel_init=torch_uniform(axis=axis), bias_init=torch_uniform(20),
-                                 rngs=rngs)
-        self.out = nnx.Linear(256, 10, kernel_init=torch_uniform(axis=axis), bias_init=torch_uniform(256),
-                              rngs=rngs)
+    # axis: where the kernel keeps its inputs
+    def __init__(self, axis=0, *, rngs: nnx.Rngs):
+        self.hidden = nnx.Linear(20, 256, kernel_init=torch_uniform(axis=axis),
+                                 bias_init=torch_uniform(20), rngs=rngs)
+        self.out = nnx.Linear(256, 10, kernel_init=torch_uniform(axis=axis),
+                              bias_init=torch_uniform(256), rngs=rngs)
 
     def __call__(self, X):
         return self.out(nnx.relu(self.hidden(X)))
 
 
-def FanSwappedMLP(*, rngs: nnx.Rngs):  # the trap: fan_in = shape[1], PyTorch's axis on an nnx kernel
+# the trap: fan_in = shape[1], PyTorch's axis on an nnx kernel
+def FanSwappedMLP(*, rngs: nnx.Rngs):
     return TorchInitMLP(axis=1, rngs=rngs)
 
 

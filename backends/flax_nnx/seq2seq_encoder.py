@@ -6,10 +6,11 @@ from .deep_gru import GRU
 
 
 class Seq2SeqEncoder(nnx.Module):
-    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0, *, dtype=None,
-                 rngs: nnx.Rngs):
-        # nnx.Embed fixes the dtype of its lookups when it is built (dtype or the table's: float32), so
-        # a float64 table loaded later still gives float32 embeddings unless dtype says otherwise
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0, *,
+                 dtype=None, rngs: nnx.Rngs):
+        # nnx.Embed fixes the dtype of its lookups when it is built (dtype or the
+        # table's: float32), so a float64 table loaded later still gives float32
+        # embeddings unless dtype says otherwise
         self.embedding = nnx.Embed(vocab_size, embed_size, dtype=dtype, rngs=rngs)
         self.rnn = GRU(embed_size, num_hiddens, num_layers, dropout, rngs=rngs)
 

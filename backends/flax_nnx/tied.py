@@ -4,11 +4,16 @@ from flax import nnx
 
 
 def SharedNet(*, rngs: nnx.Rngs):
-    shared = nnx.Linear(8, 8, rngs=rngs)  # one object in two places: NNX's graph shares it
-    return nnx.Sequential(nnx.Linear(4, 8, rngs=rngs), nnx.relu, shared, nnx.relu, shared, nnx.relu,
+    # one object in two places: NNX's graph shares it
+    shared = nnx.Linear(8, 8, rngs=rngs)
+    return nnx.Sequential(nnx.Linear(4, 8, rngs=rngs), nnx.relu,
+                          shared, nnx.relu, shared, nnx.relu,
                           nnx.Linear(8, 1, rngs=rngs))
 
 
-def TwoCopiesNet(*, rngs: nnx.Rngs):  # the trap: two layers (the adapter loads them equal)
-    return nnx.Sequential(nnx.Linear(4, 8, rngs=rngs), nnx.relu, nnx.Linear(8, 8, rngs=rngs), nnx.relu,
-                          nnx.Linear(8, 8, rngs=rngs), nnx.relu, nnx.Linear(8, 1, rngs=rngs))
+# the trap: two layers (the adapter loads them equal)
+def TwoCopiesNet(*, rngs: nnx.Rngs):
+    return nnx.Sequential(nnx.Linear(4, 8, rngs=rngs), nnx.relu,
+                          nnx.Linear(8, 8, rngs=rngs), nnx.relu,
+                          nnx.Linear(8, 8, rngs=rngs), nnx.relu,
+                          nnx.Linear(8, 1, rngs=rngs))

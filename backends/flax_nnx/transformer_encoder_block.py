@@ -8,8 +8,10 @@ from .position_wise_ffn import PositionWiseFFN
 
 
 class TransformerEncoderBlock(nnx.Module):
-    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout, use_bias=False, *, rngs: nnx.Rngs):
-        self.attention = MultiHeadAttention(num_hiddens, num_heads, dropout, use_bias, rngs=rngs)
+    def __init__(self, num_hiddens, ffn_num_hiddens, num_heads, dropout, use_bias=False,
+                 *, rngs: nnx.Rngs):
+        self.attention = MultiHeadAttention(num_hiddens, num_heads, dropout, use_bias,
+                                            rngs=rngs)
         self.addnorm1 = AddNorm(num_hiddens, dropout, rngs=rngs)
         self.ffn = PositionWiseFFN(ffn_num_hiddens, num_hiddens, num_hiddens, rngs=rngs)
         self.addnorm2 = AddNorm(num_hiddens, dropout, rngs=rngs)

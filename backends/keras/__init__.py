@@ -40,9 +40,12 @@ OPTIMIZER_RULE = Rule(adam_eps="before bias correction", float32=frozenset({"mom
 
 def float64_limits(measured: dict, why: str) -> dict:
     """TOLERANCES of a Keras engine that computes some float64 ops in float32: block -> the largest relative
-    error measured in float64 (seed 0), held to three times that, rounded up to 1, 2 or 5 times a power of ten."""
+    error measured in float64 (seed 0, compare.py and compare.py train), held to ten times that, rounded up to
+    1, 2 or 5 times a power of ten. These are float32 rounding errors, which another CPU's kernels move by a
+    few times, and every verdict keeps 3x from its threshold (harness.run.fragile): at three times the
+    measured maximum, the training step's gradients sat at the threshold's edge."""
     def bound(e):
-        top = 3 * e
+        top = 10 * e
         power = 10.0 ** math.floor(math.log10(top))
         return next(m * power for m in (1, 2, 5, 10) if m * power >= top)
     return {(block, "float64"): (bound(e), f"{why} Measured here: {e:.1e}") for block, e in measured.items()}

@@ -17,13 +17,13 @@ GAPS = {("rnn", "float64"): (
     "body function carry input and carry output must have equal types). GRU and LSTM cast their state back.")}
 # float64: the largest relative error measured per block (compare.py and compare.py train, --dtype float64)
 _FLOAT64_MEASURED = {
-    "centered_layer": 1.5e-09, "batch_norm": 6.5e-08, "batch_norm_conv": 6.0e-08, "batch_norm_concise": 1.1e-07,
-    "layer_norm": 1.1e-07, "bn_lenet_scratch": 1.4e-06, "bn_lenet": 4.8e-06, "residual": 1.5e-06,
+    "centered_layer": 1.5e-09, "batch_norm": 1.1e-07, "batch_norm_conv": 6.0e-08, "batch_norm_concise": 2.2e-07,
+    "layer_norm": 1.9e-07, "bn_lenet_scratch": 1.4e-06, "bn_lenet": 4.8e-06, "residual": 2.2e-06,
     "residual_1x1": 2.3e-06, "residual_1x1_s2": 1.3e-06, "resnet": 1.6e-06, "conv_block": 2.1e-07,
-    "dense_block": 6.2e-07, "transition_block": 1.3e-07, "lstm": 1.3e-07, "lstm_scratch": 1.1e-07,
+    "dense_block": 9.9e-07, "transition_block": 1.3e-07, "lstm": 1.9e-07, "lstm_scratch": 1.1e-07,
     "lstm_scratch_zero_state": 2.3e-07, "gru": 8.6e-08, "gru_scratch": 8.5e-08, "gru_scratch_zero_state": 9.5e-08,
     "deep_gru": 8.1e-08, "bi_gru": 8.6e-08, "seq2seq_encoder": 1.0e-07, "additive_attention": 1.7e-07,
-    "multihead_attention_builtin": 1.4e-07, "add_norm": 1.8e-07, "transformer_encoder_block": 2.5e-07,
+    "multihead_attention_builtin": 1.7e-07, "add_norm": 1.8e-07, "transformer_encoder_block": 2.5e-07,
 }
 TOLERANCES = _keras.float64_limits(_FLOAT64_MEASURED, (
     "keras.backend.result_type maps float64 to float32 (to match JAX without x64), and the JAX engine's ops that "
