@@ -11,6 +11,7 @@ DEFAULT = False  # an engine of Keras, run with --backends all or by name
 # Keras's pins (a private KERAS_HOME, no user keras.json) and JAX's (the adapter enables x64 itself;
 # JAX_DEFAULT_MATMUL_PRECISION, JAX_DISABLE_JIT, XLA_FLAGS change what is computed).
 ENVIRON = {**_keras.ENVIRON, "JAX_*": None, "TPU_*": None, "JAX_PLATFORMS": "cpu", "KERAS_BACKEND": "jax"}
+LAZY = _keras.LAZY  # the same Keras layers: they build their weights at the first call
 GAPS = {("rnn", "float64"): (
     "keras.layers.SimpleRNN cannot run in float64 on the JAX engine: its tanh returns float32 (see TOLERANCES), "
     "so the state that jax.lax.scan carries is float64 in and float32 out, which scan refuses (TypeError: scan "

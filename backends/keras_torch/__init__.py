@@ -11,6 +11,7 @@ DEFAULT = False  # an engine of Keras, run with --backends all or by name
 # Keras's pins (a private KERAS_HOME, no user keras.json) and PyTorch's (its SIMD kernels, TORCH_* flags).
 ENVIRON = {**_keras.ENVIRON, "ATEN_CPU_CAPABILITY": None, "TORCH_*": None, "PYTORCH_*": None,
            "KERAS_BACKEND": "torch"}
+LAZY = _keras.LAZY  # the same Keras layers: they build their weights at the first call
 GAPS: dict = {}
 # float64: the largest relative error measured per block (compare.py and compare.py train, --dtype float64)
 _FLOAT64_MEASURED = {
