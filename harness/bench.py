@@ -145,9 +145,10 @@ def run(names, repeat: int, dtype: str, workers: int | None = None, chosen: list
         costs.setdefault(r["spec"], {})[r["backend"]] = r["seconds"]
     top = sorted(costs, key=lambda s: -sum(costs[s].values()))[:blocks_shown]
     print(f"\nthe {len(top)} costliest of {n_blocks} blocks (seconds of work, median run)")
-    print(f"{'block':<28}" + "".join(f"{b:>9}" for b in timing))
+    wide = {b: max(9, len(b) + 2) for b in timing}
+    print(f"{'block':<28}" + "".join(f"{b:>{wide[b]}}" for b in timing))
     for s in top:
-        print(f"{s:<28}" + "".join(f"{costs[s].get(b, 0.0):>9.2f}" for b in timing))
+        print(f"{s:<28}" + "".join(f"{costs[s].get(b, 0.0):>{wide[b]}.2f}" for b in timing))
     here = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     print("\non more cores (this run's requests at their measured CPU speed, blocks in order to the free worker; "
           "the coordinator not counted)")
