@@ -291,17 +291,31 @@ def init_backends(pool, names, backend_names, dtype="float32", seed=0, on_event=
     """``init:<param>`` of the blocks ``names`` (default: every block that declares an initialiser) in
     ``backend_names``: a ``harness.run.Run``, one Result per block and backend."""
     import pathlib
+    import shutil
     import tempfile
     import time
 
     import specs
-    from harness.protocol import load_arrays
-    from harness.run import Result, Run, resolve_names
+    from harness.run import resolve_names
 
     started = time.perf_counter()
     names = names or [s.name for s in specs.all_specs() if any(p.initialised for p in s.params.values())]
     todo = resolve_names(names)
+    own = work is None  # a folder of our own is removed when done; a caller's (the CLI session's) is theirs
     work = pathlib.Path(work or tempfile.mkdtemp(prefix="blockparity-init-"))
+    try:
+        return _init_run(pool, todo, backend_names, dtype, seed, work, draws_for, on_event, started)
+    finally:
+        if own:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _init_run(pool, todo, backend_names, dtype, seed, work, draws_for, on_event, started):
+    import time
+
+    from harness.protocol import load_arrays
+    from harness.run import Result, Run
+
     jobs, slot_of, results = _jobs(todo, backend_names, dtype, seed, work, draws_for)
     replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
     for (b, i), reply in sorted(replies.items()):
@@ -327,14 +341,25 @@ def measure_defaults(pool, backend_names, dtype="float32", seed=0, on_event=None
     """[(layer kind, parameter, {backend: what its default draws})] for DEFAULT_PROBES: every native
     parameter of the probed layer fitted against CANDIDATES (``fit``), or described when none passes."""
     import pathlib
+    import shutil
     import tempfile
+
+    own = work is None  # a folder of our own is removed when done; a caller's (the CLI session's) is theirs
+    work = pathlib.Path(work or tempfile.mkdtemp(prefix="blockparity-defaults-"))
+    try:
+        return _measure_defaults(pool, backend_names, dtype, seed, on_event, work)
+    finally:
+        if own:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure_defaults(pool, backend_names, dtype, seed, on_event, work) -> list:
 
     from harness.protocol import load_arrays
     from harness.run import resolve_names
 
     blocks = list(dict.fromkeys(block for _, block, _ in DEFAULT_PROBES))
     todo = resolve_names(blocks)
-    work = pathlib.Path(work or tempfile.mkdtemp(prefix="blockparity-defaults-"))
     def draws(spec):
         sizes = [math.prod(p.shape) for k, p in spec.params.items()
                  if any(k.startswith(pre) and b == spec.name for _, b, pre in DEFAULT_PROBES)]
