@@ -11,7 +11,6 @@ blocks that cost most, and what the measured requests would take on a machine wi
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ import tempfile
 import time
 
 import backends
-from harness.pool import ROOT, default_workers, interpreter, worker_environ
+from harness.pool import ROOT, default_workers, interpreter, machine_cores, worker_environ
 
 STARTUP = ROOT / "tests" / "conventions" / "startup"
 TARGET = 2.0
@@ -149,7 +148,7 @@ def run(names, repeat: int, dtype: str, workers: int | None = None, chosen: list
     print(f"{'block':<28}" + "".join(f"{b:>{wide[b]}}" for b in timing))
     for s in top:
         print(f"{s:<28}" + "".join(f"{costs[s].get(b, 0.0):>{wide[b]}.2f}" for b in timing))
-    here = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    here = machine_cores()
     print("\non more cores (this run's requests at their measured CPU speed, blocks in order to the free worker; "
           "the coordinator not counted)")
     print(f"{'cores':>6}{'workers':>9}{'projected wall':>16}{'vs 1 worker':>13}")

@@ -186,16 +186,20 @@ def _exit_reason(code) -> str:
     return f"exit code {code}"
 
 
+def machine_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def default_workers(names, cores: int | None = None) -> int:
     """Workers per backend when the user does not say (``--workers``): as many as the cores (default: this
     process's) let each backend have one of its own (the coordinator's checks use a core too), at least one.
     On 2 cores with four backends: one each, as always; on 16 cores: three each."""
-    if cores is None:
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except AttributeError:  # not Linux
-            cores = os.cpu_count() or 1
-    return max(1, (cores - 1) // max(1, len(names)))
+    n = machine_cores() if cores is None else cores
+    return max(1, (n - 1) // max(1, len(names)))
 
 
 class Pool:
