@@ -31,12 +31,27 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 from collections.abc import Callable
 
 import numpy as np
 
 from harness import layout
 from harness.protocol import output_key
+
+
+def persistent_jax_cache(jax) -> None:
+    """Keep what JAX compiles in ``.cache/jax`` (``BLOCKPARITY_JAX_CACHE``), however small or quick to compile:
+    the JAX workers (flax, flax_nnx, keras_jax) share it, and a warm run reads every compiled block and, for
+    what runs eagerly (Keras on JAX, a flax block with Python control flow on values), every primitive back
+    instead of compiling it again. Its key is the program without source locations, the XLA flags and the
+    versions (measured: the same cache serves another clone of the repository)."""
+    import pathlib
+
+    default = pathlib.Path(__file__).resolve().parents[1] / ".cache" / "jax"
+    jax.config.update("jax_compilation_cache_dir", os.environ.get("BLOCKPARITY_JAX_CACHE") or str(default))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
 class BindingError(Exception):

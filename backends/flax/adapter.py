@@ -16,26 +16,20 @@ their variables differently from PyTorch (``scale``, ``mean``, ``var``): ``RENAM
 """
 
 import inspect
-import os
-import pathlib
 import re
 
+import flax
 import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import linen as nn
 
-# Eager (op by op) execution compiles every primitive for every shape it meets; a persistent cache makes
+from harness import adapter, recurrent
+
+# Eager (op by op) execution compiles every primitive for every shape it meets; the persistent cache makes
 # warm runs of the blocks that cannot be jitted (Python control flow on values) about 4x faster.
-_CACHE = os.environ.get("BLOCKPARITY_JAX_CACHE") or pathlib.Path(__file__).resolve().parents[2] / ".cache" / "jax"
-jax.config.update("jax_compilation_cache_dir", str(_CACHE))
-jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-
-import flax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-import optax  # noqa: E402
-from flax import linen as nn  # noqa: E402
-
-from harness import adapter, recurrent  # noqa: E402
+adapter.persistent_jax_cache(jax)
 
 COLLECTIONS = {"params": False, "constants": True, "batch_stats": True}  # collection -> not trainable
 # Layers whose parameter names differ from PyTorch's (layer class -> {flax name: PyTorch name})

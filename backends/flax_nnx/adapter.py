@@ -16,24 +16,16 @@ is set per request, as for linen.
 """
 
 import inspect
-import os
-import pathlib
 
+import flax
 import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
 
-_CACHE = os.environ.get("BLOCKPARITY_JAX_CACHE") or pathlib.Path(__file__).resolve().parents[2] / ".cache" / "jax"
-jax.config.update("jax_compilation_cache_dir", str(_CACHE))
-jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-
-import flax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-import optax  # noqa: E402
-from flax import nnx  # noqa: E402
-
-from backends.flax.adapter import Adapter as LinenAdapter  # noqa: E402  (the same optax optimizers)
-from harness import adapter, recurrent  # noqa: E402
+from backends.flax.adapter import Adapter as LinenAdapter  # the same optax optimizers (and the JAX cache)
+from harness import adapter, recurrent
 
 # Layers whose variable names differ from PyTorch's (layer class -> {nnx name: PyTorch name})
 RENAMES = {nnx.Embed: {"embedding": "weight"}, nnx.LayerNorm: {"scale": "weight"},

@@ -15,25 +15,21 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the worker's ENVIRON sets it before this import
 
-import pathlib  # noqa: E402
-
 import jax  # noqa: E402
+
+from harness import adapter  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 # Keras on JAX runs eagerly, op by op, and JAX compiles every primitive for every shape and dtype it meets
 # (most of this engine's time): kept in the persistent cache that the flax worker uses too, a warm run
 # reads them back (measured on the catalogue in float32: 122 CPU s cold, see docs/engines.md for warm).
-_CACHE = os.environ.get("BLOCKPARITY_JAX_CACHE") or pathlib.Path(__file__).resolve().parents[2] / ".cache" / "jax"
-jax.config.update("jax_compilation_cache_dir", str(_CACHE))
-jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+adapter.persistent_jax_cache(jax)
 
 import jax.numpy as jnp  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from backends.keras import adapter as keras_adapter  # noqa: E402
-from harness import adapter  # noqa: E402
 
 
 def _positions(variables, among) -> list:
