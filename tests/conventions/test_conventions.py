@@ -117,7 +117,10 @@ def records():
 def test_conventions_still_hold(check, records, name):
     path, wanted = records(name)
     if wanted and os.environ.get("BLOCKPARITY_CONVENTIONS") != "rerun" and path.exists():
-        record = json.loads(path.read_text())
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):  # unreadable: as if there were none
+            record = {}
         if record.get("digest") == wanted:
             pytest.skip(f"{name}.py: its {record['facts']} facts held on {record['when']} with these scripts, "
                         f"packages, CPU and variables (.cache/blockparity/conventions/); "
