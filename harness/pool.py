@@ -211,17 +211,14 @@ class Pool:
     serves it: a run's results do not depend on how many there are (tests/test_workers.py)."""
 
     def __init__(self, names: list, log_dir, start_timeout: float = 300.0, timeout: float = 120.0, work_dir=None,
-                 workers: int = 1, lend: bool = False):
+                 workers: int = 1):
         """``log_dir``: the workers' logs (``<backend>.log``, ``<backend>.<k>.log``); ``work_dir``: where their
-        private directories go (default ``log_dir``). ``lend``: when the other backends' workers have gone
-        idle while one backend still has requests queued, start one more worker for it per idle core
-        (``_lend``)."""
+        private directories go (default ``log_dir``)."""
         self.log_dir = pathlib.Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.work_dir = pathlib.Path(work_dir or log_dir)
         self.start_timeout, self.timeout = start_timeout, timeout
         self.size = max(1, int(workers))
-        self.lend = lend
         self.interrupted: int | None = None  # the signal that interrupted the run
         self.events: queue.Queue = queue.Queue()
         self.crews = {b: [self._worker(b, 0)] for b in names}
@@ -237,24 +234,6 @@ class Pool:
 
     def _all(self):
         return [w for crew in self.crews.values() for w in crew]
-
-    def _lend(self, todo: dict) -> None:
-        """A core left idle (fewer workers busy or starting than the machine has cores) goes to the backend
-        with the most requests still queued, at least two (so that a new worker's start has work to pay
-        for) and none of its workers starting already: one more worker for it, up to a worker per core. The
-        results do not change: a request's arrays are the same bits whichever worker computes it."""
-        cores = machine_cores()
-        busy = sum(1 for w in self._all() if w.inflight or w.state in ("new", "starting"))
-        if busy >= cores:
-            return
-        waiting = sorted(((len(q), b) for b, q in todo.items() if len(q) >= 2), reverse=True)
-        for _, b in waiting:
-            crew = self.crews[b]
-            if (crew[0].state in ("ready", "dead") and len(crew) < cores
-                    and not any(w.state in ("new", "starting") for w in crew)):
-                crew.append(self._worker(b, len(crew)))
-                crew[-1].start()
-                return
 
     def _grow(self, b: str, wanted: int) -> None:
         """Start more workers for ``b`` (up to the pool's size), unless its first cannot run at all."""
@@ -424,8 +403,6 @@ class Pool:
                             self._restart(w, on_event)
             if b in todo:
                 dispatch(b)
-            if self.lend and not self.interrupted:
-                self._lend(todo)
         return replies
 
     def _lost(self, w: Worker, why: str, todo, replies, ids, on_event) -> None:

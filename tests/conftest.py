@@ -101,7 +101,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def pool(tmp_path_factory):
     names = backends.names()
-    with Pool(names, tmp_path_factory.mktemp("workers"), workers=default_workers(names), lend=True) as p:
+    with Pool(names, tmp_path_factory.mktemp("workers"), workers=default_workers(names)) as p:
         wanted = os.environ.get("BLOCKPARITY_REQUIRE", "").strip()
         required = backends.names() if wanted == "all" else [b for b in wanted.split(",") if b.strip()]
         if required:

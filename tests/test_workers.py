@@ -208,34 +208,3 @@ def test_the_projection_to_more_cores_schedules_the_measured_requests():
     assert bench.projected(blocks, timing, cores=64, workers=1) == 5.0  # torch: start 1 + 4
     assert bench.projected(blocks, timing, cores=64, workers=2) == 3.0  # torch: start 1 + 2
     assert bench.projected(blocks, timing, cores=1, workers=2) == 4.0 + 0.5 + 2 * (1.0 + 1.0)  # every CPU second
-
-
-def test_an_idle_core_is_lent_to_the_backend_with_work_left(tmp_path, monkeypatch):
-    """The other backends are done and one core idles: the backend with the longest queue gets one more worker,
-    once (not while one is starting), never past a worker per core, never for a single request left."""
-    import collections
-
-    from harness import pool as pool_module
-
-    started = []
-    monkeypatch.setattr(pool_module, "machine_cores", lambda: 2)
-    monkeypatch.setattr(pool_module.Worker, "start",
-                        lambda w: (started.append(w.name), setattr(w, "state", "starting")))
-    p = Pool.__new__(Pool)
-    p.lend, p.work_dir, p.log_dir, p.events = True, tmp_path, tmp_path, None
-    p.crews = {b: [pool_module.Worker(b, tmp_path, None, tmp_path / b)] for b in ("torch", "keras_jax", "gluon")}
-    for crew in p.crews.values():
-        crew[0].state = "ready"
-    p.crews["keras_jax"][0].inflight = (1, 0.0)  # computing; torch and gluon idle
-    todo = {"torch": collections.deque([0]), "keras_jax": collections.deque(range(5)), "gluon": collections.deque()}
-    p._lend(todo)
-    assert started == ["keras_jax.1"]
-    p._lend(todo)  # keras_jax.1 is starting, and with keras_jax.0 computing both cores are taken
-    assert started == ["keras_jax.1"]
-    p.crews["keras_jax"][1].state = "ready"
-    p._lend(todo)  # one core idle again, but two workers is a worker per core already
-    assert started == ["keras_jax.1"]
-    p.crews["keras_jax"][0].inflight = None
-    todo["keras_jax"] = collections.deque([0])
-    p._lend(todo)  # nothing queued anywhere beyond one request: no worker is worth starting
-    assert started == ["keras_jax.1"]

@@ -165,8 +165,7 @@ def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=Fals
                    help="seconds a worker may take to start, and one block in one backend (default 120)")
     g.add_argument("--workers", default=None, action=checked(integer(1, 64)), metavar="N",
                    help="worker processes per backend, sharing its blocks (1 to 64; default: as many as the "
-                   "cores give each backend, at least 1, and one more for a backend with work left when a core "
-                   "goes idle); the results are the same for any N")
+                   "cores give each backend, at least 1); the results are the same for any N")
     if json:
         g.add_argument("--json", metavar="PATH", action=checked(output_file(".json")),
                        help="write the results as JSON (PATH ends in .json; written before the table)")

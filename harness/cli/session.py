@@ -152,7 +152,7 @@ def session(backend_names, timeout: float, totals: dict, quiet: bool, names=None
         logs = logs or work / "logs"
         progress = Progress(backend_names, totals, enabled=not quiet)
         pool = Pool(backend_names, logs, start_timeout=timeout, timeout=timeout, work_dir=work,
-                    workers=workers or default_workers(backend_names), lend=not workers)
+                    workers=workers or default_workers(backend_names))
         SIGNALS.pool = pool
         if SIGNALS.received:  # arrived while the workers were being started
             pool.interrupt(SIGNALS.received)
