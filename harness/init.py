@@ -289,33 +289,24 @@ def _jobs(todo, backend_names, dtype, seed, work, draws_of) -> tuple:
 
 def init_backends(pool, names, backend_names, dtype="float32", seed=0, on_event=None, work=None):
     """``init:<param>`` of the blocks ``names`` (default: every block that declares an initialiser) in
-    ``backend_names``: a ``harness.run.Run``, one Result per block and backend."""
-    import pathlib
-    import shutil
-    import tempfile
-    import time
-
+    ``backend_names``: a ``harness.run.Run``, one Result per block and backend. ``work``: the folder for the
+    request files (the CLI session's); without it, a temporary one that the run removes."""
     import specs
-    from harness.run import resolve_names
+    from harness.protocol import work_folder
 
-    started = time.perf_counter()
     names = names or [s.name for s in specs.all_specs() if any(p.initialised for p in s.params.values())]
-    todo = resolve_names(names)
-    own = work is None  # a folder of our own is removed when done; a caller's (the CLI session's) is theirs
-    work = pathlib.Path(work or tempfile.mkdtemp(prefix="blockparity-init-"))
-    try:
-        return _init_run(pool, todo, backend_names, dtype, seed, work, draws_for, on_event, started)
-    finally:
-        if own:
-            shutil.rmtree(work, ignore_errors=True)
+    with work_folder(work, "blockparity-init-") as work:
+        return _init_run(pool, names, backend_names, dtype, seed, work, on_event)
 
 
-def _init_run(pool, todo, backend_names, dtype, seed, work, draws_for, on_event, started):
+def _init_run(pool, names, backend_names, dtype, seed, work, on_event):
     import time
 
     from harness.protocol import load_arrays
-    from harness.run import Result, Run
+    from harness.run import Result, Run, resolve_names
 
+    started = time.perf_counter()
+    todo = resolve_names(names)
     jobs, slot_of, results = _jobs(todo, backend_names, dtype, seed, work, draws_for)
     replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
     for (b, i), reply in sorted(replies.items()):
@@ -340,21 +331,13 @@ def _init_run(pool, todo, backend_names, dtype, seed, work, draws_for, on_event,
 def measure_defaults(pool, backend_names, dtype="float32", seed=0, on_event=None, work=None) -> list:
     """[(layer kind, parameter, {backend: what its default draws})] for DEFAULT_PROBES: every native
     parameter of the probed layer fitted against CANDIDATES (``fit``), or described when none passes."""
-    import pathlib
-    import shutil
-    import tempfile
+    from harness.protocol import work_folder
 
-    own = work is None  # a folder of our own is removed when done; a caller's (the CLI session's) is theirs
-    work = pathlib.Path(work or tempfile.mkdtemp(prefix="blockparity-defaults-"))
-    try:
+    with work_folder(work, "blockparity-defaults-") as work:
         return _measure_defaults(pool, backend_names, dtype, seed, on_event, work)
-    finally:
-        if own:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def _measure_defaults(pool, backend_names, dtype, seed, on_event, work) -> list:
-
     from harness.protocol import load_arrays
     from harness.run import resolve_names
 

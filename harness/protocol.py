@@ -26,9 +26,27 @@ framework did not produce (None) is simply absent.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import pathlib
+import shutil
+import tempfile
 
 import numpy as np
+
+
+@contextlib.contextmanager
+def work_folder(given, prefix: str):
+    """The folder a run's request and reply files go in: ``given`` (a caller's, the CLI session's, kept),
+    or a temporary one of the run's own, removed when the run ends however it ends."""
+    if given is not None:
+        yield pathlib.Path(given)
+        return
+    own = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield own
+    finally:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def save_arrays(path, arrays: dict) -> None:

@@ -19,9 +19,6 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import math
-import pathlib
-import shutil
-import tempfile
 import threading
 import time
 
@@ -32,7 +29,7 @@ import specs
 from harness import checks, dump, localise, realised, userblocks
 from harness.data import make_case
 from harness.dump import write_dump
-from harness.protocol import load_arrays, output_key, save_arrays
+from harness.protocol import load_arrays, output_key, save_arrays, work_folder
 
 
 @dataclasses.dataclass
@@ -284,9 +281,7 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
     started = time.perf_counter()
     overrides = overrides or {}
     record = taps or dump is not None  # the workers return their taps with every reply
-    own_dir = work_dir is None
-    work = pathlib.Path(work_dir or tempfile.mkdtemp(prefix="blockparity-"))
-    try:
+    with work_folder(work_dir, "blockparity-") as work:
         todo = resolve_names(names)
         # a reference that is a realisation (reference="torch") runs first, in its worker
         cases, directions, unreferenced = realised.references(pool, todo, seed, dtype, work, on_event, given)
@@ -365,9 +360,6 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
             environment = getattr(pool, "environment", dict)()
             write_dump(dump, todo, cases, got, manifest(run, todo, answers, taps, overrides, environment, meta))
         return run
-    finally:
-        if own_dir:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def answer(results, got, lost, name, b, mode, reply, path) -> None:

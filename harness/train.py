@@ -29,9 +29,6 @@ difference between the rules on the same values is measured and reported with th
 from __future__ import annotations
 
 import dataclasses
-import pathlib
-import shutil
-import tempfile
 import time
 import warnings
 
@@ -41,7 +38,7 @@ import backends
 import specs
 from harness import checks, optim, userblocks
 from harness.data import make_case, make_target, reference_step, rng
-from harness.protocol import load_arrays, save_arrays
+from harness.protocol import load_arrays, save_arrays, work_folder
 from harness.run import Result, apply_divergences, declared_divergence, vote
 from harness.spec import MaxPoolTie
 
@@ -267,9 +264,7 @@ NO_NUMPY_REFERENCE = ("training needs a NumPy reference: every step's loss, grad
 def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS), dtype="float32", seed=0,
                    steps=optim.STEPS, on_event=None, work_dir=None) -> TrainRun:
     started = time.perf_counter()
-    own_dir = work_dir is None
-    work = pathlib.Path(work_dir or tempfile.mkdtemp(prefix="blockparity-train-"))
-    try:
+    with work_folder(work_dir, "blockparity-train-") as work:
         todo = tasks(names, optimizers)
         jobs, slot_of, results, cases = {b: [] for b in backend_names}, {}, {}, {}
         for task in todo:
@@ -338,9 +333,6 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
         return TrainRun(dtype, seed, steps, sorted({t.optimizer for t in todo}, key=list(optim.OPTIMIZERS).index),
                         list(backend_names), pool.versions(), ordered, conventions(measured, dtype),
                         time.perf_counter() - started)
-    finally:
-        if own_dir:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def conventions(measured: dict, dtype: str) -> list:

@@ -17,6 +17,7 @@ reruns them all.
 """
 
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -46,8 +47,9 @@ VARIABLES = ("TF_", "XLA_", "JAX_", "KERAS_", "TORCH_", "PYTORCH_", "ATEN_", "MX
 pytestmark = pytest.mark.conventions
 
 
+@functools.cache
 def _packages(python) -> list:
-    """[name==version] of every distribution installed for ``python``."""
+    """[name==version] of every distribution installed for ``python`` (asked once per interpreter)."""
     code = "import importlib.metadata as m; print('\\n'.join(sorted(f'{d.metadata[\"Name\"]}=={d.version}' "
     code += "for d in m.distributions())))"
     p = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=120)
