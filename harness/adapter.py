@@ -43,8 +43,8 @@ from harness.protocol import output_key
 def persistent_jax_cache(jax) -> None:
     """Keep what JAX compiles in ``.cache/jax`` (``BLOCKPARITY_JAX_CACHE``), however small or quick to compile:
     the JAX workers (flax, flax_nnx, keras_jax) share it, and a warm run reads every compiled block and, for
-    what runs eagerly (Keras on JAX, a flax block with Python control flow on values), every primitive back
-    instead of compiling it again. Its key is the program without source locations, the XLA flags and the
+    what runs eagerly (building a Keras model on JAX, a block with Python control flow on values), every
+    primitive back instead of compiling it again. Its key is the program without source locations, the XLA flags and the
     versions (measured: the same cache serves another clone of the repository)."""
     import pathlib
 

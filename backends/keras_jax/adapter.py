@@ -1,14 +1,15 @@
 """Keras 3 on the JAX engine: the Keras adapter, with JAX's own gradients and optimizer step.
 
-JAX differentiates functions, not objects: a Keras user on JAX takes gradients of a stateless call,
-values in for the trainable and non-trainable variables, ``(outputs, the new non-trainable values)`` out
-(a BatchNormalization's moving statistics and a Dropout's seed come back there, to be assigned), and
-steps with ``optimizer.stateless_apply``. ``model.stateless_call`` itself calls ``model.call`` directly,
-not ``model(...)``: ``training=`` reaches only a ``call`` that declares it, and the layers inside get no
-training mode from it (a d2l ``call(self, X)`` around a Dropout runs it in inference mode, as Keras's own
-JAX trainer does: tests/test_engines.py). ``stateless`` below is the same scope around ``model(...)``.
-float64 needs ``jax_enable_x64`` before Keras makes a variable: without it a float64 policy reports
-float64 variables and computes in float32 (tests/test_engines.py).
+JAX differentiates functions, not objects: a Keras user on JAX takes gradients of a stateless call, values in
+for the trainable and non-trainable variables, ``(outputs, the new non-trainable values)`` out (a
+BatchNormalization's moving statistics and a Dropout's seed come back there, to be assigned), and steps with
+``optimizer.stateless_apply``, both under ``jax.jit`` as Keras's own JAX trainer runs a step (a block with
+Python control flow on values, d2l's FixedHiddenMLP, runs op by op). ``model.stateless_call`` itself calls
+``model.call`` directly, not ``model(...)``: ``training=`` reaches only a ``call`` that declares it, and the
+layers inside get no training mode from it (a d2l ``call(self, X)`` around a Dropout runs it in inference
+mode, as Keras's own JAX trainer does: tests/test_engines.py). ``stateless`` below is the same scope around
+``model(...)``. float64 needs ``jax_enable_x64`` before Keras makes a variable: without it a float64 policy
+reports float64 variables and computes in float32 (tests/test_engines.py).
 """
 
 import os
@@ -20,9 +21,8 @@ import jax  # noqa: E402
 from harness import adapter  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
-# Keras on JAX runs eagerly, op by op, and JAX compiles every primitive for every shape and dtype it meets
-# (most of this engine's time): kept in the persistent cache that the flax worker uses too, a warm run
-# reads them back (measured on the catalogue in float32: 122 CPU s cold, see docs/engines.md for warm).
+# What JAX compiles (a block's jitted step; what runs op by op: building a model, FixedHiddenMLP) is kept in
+# the persistent cache that the flax worker uses too, and a warm run reads it back (docs/engines.md).
 adapter.persistent_jax_cache(jax)
 
 import jax.numpy as jnp  # noqa: E402
@@ -47,6 +47,16 @@ def stateless(model, values, non_trainable, args, training):
     return outs, [scope.get_current_value(v) for v in model.non_trainable_variables]
 
 
+def _on_values(error) -> bool:
+    """Whether ``error`` is JAX refusing Python control flow on a traced value (FixedHiddenMLP's loop):
+    that code runs eagerly. Keras's traceback filter may raise another error while re-raising it."""
+    while error is not None:
+        if isinstance(error, jax.errors.ConcretizationTypeError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 class Adapter(keras_adapter.Adapter):
     name = "keras_jax"
 
@@ -62,18 +72,26 @@ class Adapter(keras_adapter.Adapter):
     def vjp(self, model, xs, diff, variables, training, cotangents, tapped):
         trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
 
-        def forward(diff_xs, values):
-            args = list(xs)
-            for i, x in zip(diff, diff_xs):
-                args[i] = x
-            tapped.clear()
-            outs, state = stateless(model, values, [v.value for v in non_trainable], args, training)
-            return adapter.leaves(outs), (state, dict(tapped))  # taps are tracers here: handed out as aux
+        def forward_backward(diff_xs, values, state, xs, cotangents):
+            def forward(diff_xs, values):
+                args = list(xs)
+                for i, x in zip(diff, diff_xs):
+                    args[i] = x
+                tapped.clear()
+                outs, new_state = stateless(model, values, state, args, training)
+                return adapter.leaves(outs), (new_state, dict(tapped))  # taps are tracers: handed out as aux
 
-        outs, pullback, (state, taps) = jax.vjp(forward, [xs[i] for i in diff], [v.value for v in trainable],
-                                                has_aux=True)
-        grad_xs, grad_values = pullback([jnp.asarray(adapter.fit_cotangent(c, o.shape))
-                                         for o, c in zip(outs, cotangents)])
+            outs, pullback, aux = jax.vjp(forward, diff_xs, values, has_aux=True)
+            return outs, pullback([adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cotangents)]), aux
+
+        args = ([xs[i] for i in diff], [v.value for v in trainable], [v.value for v in non_trainable], xs,
+                [jnp.asarray(c) for c in cotangents])
+        try:  # compiled, as Keras's own JAX trainer runs a step
+            outs, (grad_xs, grad_values), (state, taps) = jax.jit(forward_backward)(*args)
+        except Exception as e:
+            if not _on_values(e):
+                raise
+            outs, (grad_xs, grad_values), (state, taps) = forward_backward(*args)
         for v, value in zip(non_trainable, state):
             v.assign(value)
         tapped.clear()
@@ -81,15 +99,24 @@ class Adapter(keras_adapter.Adapter):
         return outs, list(grad_xs) + [grad_values[i] for i in _positions(variables, trainable)]
 
     def loss_gradients(self, training, xs, variables, loss_of):
-        model = training.model
+        model, kept = training.model, training.kept
         trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
+        if "grad" not in kept:  # the targets in ``loss_of`` are the same at every step
 
-        def loss(values):
-            outs, state = stateless(model, values, [v.value for v in non_trainable], xs,
-                                    training.request.mode == "train")
-            return loss_of(adapter.leaves(outs)), state
+            def loss(values, state, xs):
+                outs, state = stateless(model, values, state, xs, training.request.mode == "train")
+                return loss_of(adapter.leaves(outs)), state
 
-        (value, state), grads = jax.value_and_grad(loss, has_aux=True)([v.value for v in trainable])
+            kept["eager"] = jax.value_and_grad(loss, has_aux=True)
+            kept["grad"] = jax.jit(kept["eager"])  # as Keras's own JAX trainer runs a step
+        args = ([v.value for v in trainable], [v.value for v in non_trainable], xs)
+        try:
+            (value, state), grads = kept["grad"](*args)
+        except Exception as e:
+            if not _on_values(e):
+                raise
+            kept["grad"] = kept["eager"]
+            (value, state), grads = kept["grad"](*args)
         for v, new in zip(non_trainable, state):
             v.assign(new)
         return value, [grads[i] for i in _positions(variables, trainable)]
@@ -98,7 +125,8 @@ class Adapter(keras_adapter.Adapter):
         optimizer, variables = training.optimizer, [v for _, v in pairs]
         if not optimizer.built:
             optimizer.build(variables)
-        values, state = optimizer.stateless_apply([v.value for v in optimizer.variables], [g for g, _ in pairs],
-                                                  [v.value for v in variables])
+            training.kept["apply"] = jax.jit(optimizer.stateless_apply)
+        values, state = training.kept["apply"]([v.value for v in optimizer.variables], [g for g, _ in pairs],
+                                               [v.value for v in variables])
         for v, new in (*zip(variables, values), *zip(optimizer.variables, state)):
             v.assign(new)
