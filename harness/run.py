@@ -264,7 +264,7 @@ def record_lost(results: dict, name: str, backend: str, spec, variant, lost: lis
 
 
 def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=None, overrides=None,
-                     on_event=None, work_dir=None, taps=False, given=None, meta=None) -> Run:
+                     on_event=None, work_dir=None, taps=False, given=None, meta=None, expect_failures=False) -> Run:
     """Run ``names`` on ``backend_names`` through ``pool``.
 
     ``taps``: also check every tap a realisation exposes against the reference (quantities ``tap:<name>``),
@@ -276,11 +276,13 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
     (``--params``, ``--inputs``) in place of the drawn ones, for the reference and every backend.
 
     ``dump``: write the arrays and the manifest there (``harness.dump``; ``meta``: more for the manifest).
-    A dumped run asks for every tap in its one request, so that the dump alone can localise a failure.
+    A dumped run asks for every tap in its one request, so that the dump alone can localise a failure, and
+    so does a run whose blocks are expected to fail (``expect_failures``: the trap catalogue), which saves
+    each failing block the second request that would fetch its taps.
     """
     started = time.perf_counter()
     overrides = overrides or {}
-    record = taps or dump is not None  # the workers return their taps with every reply
+    record = taps or dump is not None or expect_failures  # the workers return their taps with every reply
     with work_folder(work_dir, "blockparity-") as work:
         todo = resolve_names(names)
         # a reference that is a realisation (reference="torch") runs first, in its worker

@@ -76,7 +76,8 @@ def run_traps(pool, backend_names, seed=0, on_event=None, dtype=None) -> list[Tr
         blind = [v.name for _, v in traps if d in v.missed_in]
         for key, todo in (("catch", names), ("blind", blind)):
             if todo:
-                run = compare_backends(pool, todo, backend_names, d, seed, on_event=on_event)
+                run = compare_backends(pool, todo, backend_names, d, seed, on_event=on_event,
+                                       expect_failures=key == "catch")
                 runs.update({(key, d, r.spec, r.backend): r for r in run.results})
     out = []
     for spec, v in traps:
