@@ -29,6 +29,7 @@ difference between the rules on the same values is measured and reported with th
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 import warnings
 
@@ -160,7 +161,7 @@ def tolerance_of(spec, backend: str, dtype: str) -> tuple[float, str]:
 
 
 def check_training(task: Task, case, targets, arrays: dict, backend: str, steps: int, dtype: str, seed: int,
-                   first_directions: dict | None = None, agreed: dict | None = None):
+                   first_directions: dict | None = None, agreed: dict | None = None, start: tuple | None = None):
     """The checks of one backend's training run, and how far its rule is from the other documented ones
     on its own values: {"adam_eps": (gap, quantity), "float32": (gap, quantity)}, as a fraction of the
     update.
@@ -169,6 +170,8 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
     backend and optimizer starts from the same parameters: against the median of the backends'
     gradients (``agreed``: quantity -> (median, the one backend it comes from, or None)) and along
     random directions of the reference loss (computed once, ``first_directions``, a cache by quantity).
+    ``start``: the reference's ``reference_loss(..., scale=True)`` at the canonical start, the same for
+    every backend and optimizer (``starts``), or None to compute it here.
     After it each gradient must be present, of its shape and finite: it is the same code on parameters
     one update away, and each step's loss and update are checked against the reference. A gradient
     declared zero by construction (``ZeroGrad``) is compared with 0 at every step."""
@@ -189,7 +192,8 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
         pre = f"step{k}:"
         current, current_state = params, state
         params, state = dict(params), dict(state)  # the next step's start, filled in below
-        loss, new_state, size = reference_loss(spec, case, mode, current, current_state, targets, scale=True)
+        loss, new_state, size = start if k == 1 and start is not None else \
+            reference_loss(spec, case, mode, current, current_state, targets, scale=True)
         check = checks.compare(f"{pre}loss", arrays.get(f"{pre}loss"), np.asarray(loss), tol)
         if check.max_abs_err is not None:  # relative to the size of the terms, not of their difference
             check.max_rel_err = check.max_abs_err / size if size > 0 else check.max_abs_err
@@ -237,6 +241,24 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
     for c in found:
         c.mode = mode
     return found, gaps
+
+
+def starts(todo, cases, seed: int, first: dict, start: dict) -> None:
+    """What every backend's and optimizer's checks of a block share, all at the canonical start: the
+    reference's loss (``start``, by (task name, mode)) and its directional derivatives (``first``, by (task
+    name, mode), then parameter). ``train_backends`` computes them while the workers train."""
+    for task in todo:
+        key = (task.name, task.mode)
+        if key in start or (task.name, task.spec.name) not in cases:
+            continue
+        spec, (case, targets, _) = task.spec, cases[(task.name, task.spec.name)]
+        params = {k: v.astype(np.float64) for k, v in case.params.items()}
+        state = {k: v.astype(np.float64) for k, v in case.state.items()}
+        start[key] = reference_loss(spec, case, task.mode, params, state, targets, scale=True)
+        mine = first.setdefault(key, {})
+        for q in params:
+            if spec.zero_grad(q, task.mode) is None and q not in mine:
+                mine[q] = train_directions(spec, case, task.mode, targets, q, seed)
 
 
 def agreed_gradients(task: Task, arrays_of: dict, steps: int, dtype: str) -> dict:
@@ -294,10 +316,26 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
                                 "trap": task.trap.name if task.trap else None, "dtype": dtype,
                                 "mode": task.mode, "seed": seed, "optimizer": task.optimizer, "steps": steps,
                                 "arrays": str(path), "out": str(work / f"{task.name}.{task.optimizer}.{b}.npz")})
+        first = {}  # (block, mode) -> the reference's directions at step 1, shared by backends and optimizers
+        start = {}  # (block, mode) -> the reference's loss, new state and size at step 1, shared likewise
+        failed = []
+
+        busy = {id(t) for t in slot_of.values()}  # the tasks some backend trains
+
+        def reference_work():  # while the workers train (on 2 cores: the core their tails leave free)
+            try:
+                starts([t for t in todo if id(t) in busy], cases, seed, first, start)
+            except BaseException as e:  # a broken reference is the spec's bug: raised below, not lost
+                failed.append(e)
+
+        worker = threading.Thread(target=reference_work, name="reference", daemon=True)
+        worker.start()
         replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
+        worker.join()
+        if failed:
+            raise failed[0]
 
         measured = {}  # (kind, backend) -> (gap, quantity, block)
-        first = {}  # (block, mode) -> the reference's directions at step 1, shared by backends and optimizers
         agreed = {}  # (task name, optimizer) -> the backends' agreed gradients, the same for each of them
         got = {}  # (task name, optimizer) -> {backend: its arrays}
         for (b, i), reply in sorted(replies.items(), key=lambda kv: kv[0]):  # not the order they came in
@@ -319,7 +357,8 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
             if key not in agreed:
                 agreed[key] = agreed_gradients(task, got[key], steps, dtype)
             found, gaps = check_training(task, case, targets, got[key][b], b, steps, dtype, seed,
-                                         first.setdefault((task.name, task.mode), {}), agreed[key])
+                                         first.setdefault((task.name, task.mode), {}), agreed[key],
+                                         start.get((task.name, task.mode)))
             tol, limit = tolerance_of(task.spec, b, dtype)
             result = TrainResult(task.name, b, "pass", limit, checks=found, native_params=reply.native_params,
                                  seconds=reply.seconds, variant_of=of, optimizer=task.optimizer, tolerance=tol)
