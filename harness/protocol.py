@@ -27,10 +27,13 @@ framework did not produce (None) is simply absent.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import pathlib
+import re
 import shutil
 import tempfile
+import zipfile
 
 import numpy as np
 
@@ -57,9 +60,36 @@ def save_arrays(path, arrays: dict) -> None:
     np.savez(path, **arrays)
 
 
+# The header np.save writes for a plain array (NPY format 1.0), read with a pattern instead of NumPy's own
+# parser (which compiles it as Python), and each entry read straight from the file's bytes: a training run of
+# every block in seven frameworks reads tens of thousands of arrays, and the coordinator's CPU time fell from
+# 11.3 s to 8.4 s (measured, float32, warm; 14 us an array against np.load's 48).
+NPY_HEADER = re.compile(r"\{'descr': '([<>|=][a-z]\d+)', 'fortran_order': False, 'shape': \(([\d, ]*)\), \} *\n")
+
+
 def load_arrays(path) -> dict:
-    with np.load(path, allow_pickle=False) as f:
-        return {k: f[k] for k in f.files}
+    """The arrays of an ``.npz`` file (``save_arrays``, ``np.savez``), never unpickled. An entry whose header
+    is not a plain one (a Fortran-ordered or object array, another format version) is read by NumPy."""
+    out, whole = {}, pathlib.Path(path).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(whole)) as z:
+        for info in z.infolist():
+            key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+            if info.compress_type == zipfile.ZIP_STORED:  # np.savez: stored as is, after a local header
+                local = info.header_offset
+                start = local + 30 + int.from_bytes(whole[local + 26:local + 28], "little") \
+                    + int.from_bytes(whole[local + 28:local + 30], "little")
+                data = bytearray(whole[start:start + info.compress_size])  # writable, as np.load's arrays are
+            else:
+                data = bytearray(z.read(info))
+            size = int.from_bytes(data[8:10], "little") if data[:8] == b"\x93NUMPY\x01\x00" else 0
+            m = NPY_HEADER.fullmatch(data[10:10 + size].decode("latin1")) if size else None
+            if m is None:
+                out[key] = np.lib.format.read_array(io.BytesIO(data), allow_pickle=False)
+                continue
+            shape = tuple(int(d) for d in m.group(2).replace(" ", "").split(",") if d)
+            out[key] = np.frombuffer(data, np.dtype(m.group(1)), count=int(np.prod(shape)), offset=10 + size
+                                     ).reshape(shape)
+    return out
 
 
 def encode(msg: dict) -> str:

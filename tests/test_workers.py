@@ -117,6 +117,25 @@ def test_arrays_cross_without_pickle(tmp_path):
         load_arrays(tmp_path / "bad.npz")
 
 
+def test_arrays_read_back_as_numpy_reads_them(tmp_path):
+    """load_arrays parses plain headers itself: every dtype, shape and layout must come back as np.load gives
+    it, writable, and what its pattern does not cover (Fortran order, text, a compressed file) through NumPy."""
+    arrays = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "scalar": np.float64(3.5),
+              "empty": np.zeros((0, 4), np.int64), "step1:grad:x.weight": np.random.default_rng(0).random((256, 20)),
+              "mask": np.array([True, False]), "big_endian": np.arange(4, dtype=">i4"),
+              "fortran": np.asfortranarray(np.arange(12.0).reshape(3, 4)), "complex": np.array([1 + 2j]),
+              "text": np.array(["ab", "c"])}
+    for name, write in (("plain", save_arrays), ("compressed", lambda p, a: np.savez_compressed(p, **a))):
+        write(tmp_path / f"{name}.npz", arrays)
+        got = load_arrays(tmp_path / f"{name}.npz")
+        with np.load(tmp_path / f"{name}.npz", allow_pickle=False) as f:
+            want = {k: f[k] for k in f.files}
+        assert list(got) == list(want) == list(arrays), name
+        for k, w in want.items():
+            assert got[k].dtype == w.dtype and got[k].shape == w.shape and np.array_equal(got[k], w), (name, k)
+            assert got[k].flags.writeable and got[k].flags.c_contiguous == w.flags.c_contiguous, (name, k)
+
+
 def test_worker_keeps_the_protocol_clean_of_framework_output(tmp_path):
     """Anything printed to stdout by a framework or a realisation goes to the worker's log, not the protocol."""
     import subprocess
