@@ -44,8 +44,8 @@ def persistent_jax_cache(jax) -> None:
     """Keep what JAX compiles in ``.cache/jax`` (``BLOCKPARITY_JAX_CACHE``), however small or quick to compile:
     the JAX workers (flax, flax_nnx, keras_jax) share it, and a warm run reads every compiled block and, for
     what runs eagerly (building a Keras model on JAX, a block with Python control flow on values), every
-    primitive back instead of compiling it again. Its key is the program without source locations, the XLA flags and the
-    versions (measured: the same cache serves another clone of the repository)."""
+    primitive back instead of compiling it again. Its key is the program without source locations, the XLA
+    flags and the versions (measured: the same cache serves another clone of the repository)."""
     import pathlib
 
     default = pathlib.Path(__file__).resolve().parents[1] / ".cache" / "jax"

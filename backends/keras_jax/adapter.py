@@ -50,9 +50,11 @@ def stateless(model, values, non_trainable, args, training):
 def _on_values(error) -> bool:
     """Whether ``error`` is JAX refusing Python control flow on a traced value (FixedHiddenMLP's loop):
     that code runs eagerly. Keras's traceback filter may raise another error while re-raising it."""
-    while error is not None:
+    seen = set()
+    while error is not None and id(error) not in seen:
         if isinstance(error, jax.errors.ConcretizationTypeError):
             return True
+        seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
 
