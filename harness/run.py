@@ -16,6 +16,7 @@ agrees, it fails, so that an upstream change is noticed and the declaration remo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import math
@@ -263,6 +264,27 @@ def record_lost(results: dict, name: str, backend: str, spec, variant, lost: lis
     result.seconds += sum(r.seconds for _, r in lost)
 
 
+@contextlib.contextmanager
+def beside(work):
+    """Run ``work()`` in a thread while the body runs (the workers compute): the float64 reference's share of
+    a run, on a 2-core machine the core the workers' imports and tails leave free. Its error (a broken
+    reference is the spec's bug) is raised when the body ends, not lost; a body that raises does not wait."""
+    failed = []
+
+    def run():
+        try:
+            work()
+        except BaseException as e:  # handed to the caller when the body ends
+            failed.append(e)
+
+    thread = threading.Thread(target=run, name="reference", daemon=True)
+    thread.start()
+    yield
+    thread.join()
+    if failed:
+        raise failed[0]
+
+
 def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=None, overrides=None,
                      on_event=None, work_dir=None, taps=False, given=None, meta=None, expect_failures=False) -> Run:
     """Run ``names`` on ``backend_names`` through ``pool``.
@@ -322,23 +344,14 @@ def compare_backends(pool, names, backend_names, dtype="float32", seed=0, dump=N
                                     "taps": record, "out": str(work / f"{name}.{mode}.{dtype}.{b}.npz")})
         # The reference's directional derivatives are needed only once the replies are in: compute them
         # while the workers import and run (on a 2-core machine that is the core they leave free).
-        failed = []
-
         def reference_work():
-            try:
-                for (name, mode), case in cases.items():
-                    spec = specs.resolve(name)[0]
-                    if not spec.reference_backend:
-                        directions[(name, mode)] = checks.reference_directions(spec, case, seed, dtype)
-            except BaseException as e:  # a broken reference is the spec's bug: raised below, not lost
-                failed.append(e)
+            for (name, mode), case in cases.items():
+                spec = specs.resolve(name)[0]
+                if not spec.reference_backend:
+                    directions[(name, mode)] = checks.reference_directions(spec, case, seed, dtype)
 
-        worker = threading.Thread(target=reference_work, name="reference", daemon=True)
-        worker.start()
-        replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
-        worker.join()
-        if failed:
-            raise failed[0]
+        with beside(reference_work):
+            replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
 
         got, lost = {}, {}  # lost: (name, backend) -> [(mode, reply)] of the modes that did not answer
         for (b, i), reply in sorted(replies.items(), key=lambda kv: (kv[0][0], kv[0][1])):

@@ -29,7 +29,6 @@ difference between the rules on the same values is measured and reported with th
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 import warnings
 
@@ -40,7 +39,7 @@ import specs
 from harness import checks, optim, userblocks
 from harness.data import make_case, make_target, reference_step, rng
 from harness.protocol import load_arrays, save_arrays, work_folder
-from harness.run import Result, apply_divergences, declared_divergence, vote
+from harness.run import Result, apply_divergences, beside, declared_divergence, vote
 from harness.spec import MaxPoolTie
 
 
@@ -318,22 +317,9 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
                                 "arrays": str(path), "out": str(work / f"{task.name}.{task.optimizer}.{b}.npz")})
         first = {}  # (block, mode) -> the reference's directions at step 1, shared by backends and optimizers
         start = {}  # (block, mode) -> the reference's loss, new state and size at step 1, shared likewise
-        failed = []
-
         busy = {id(t) for t in slot_of.values()}  # the tasks some backend trains
-
-        def reference_work():  # while the workers train (on 2 cores: the core their tails leave free)
-            try:
-                starts([t for t in todo if id(t) in busy], cases, seed, first, start)
-            except BaseException as e:  # a broken reference is the spec's bug: raised below, not lost
-                failed.append(e)
-
-        worker = threading.Thread(target=reference_work, name="reference", daemon=True)
-        worker.start()
-        replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
-        worker.join()
-        if failed:
-            raise failed[0]
+        with beside(lambda: starts([t for t in todo if id(t) in busy], cases, seed, first, start)):
+            replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
 
         measured = {}  # (kind, backend) -> (gap, quantity, block)
         agreed = {}  # (task name, optimizer) -> the backends' agreed gradients, the same for each of them
