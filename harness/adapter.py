@@ -422,6 +422,15 @@ class Adapter:
                 optimizer={k: np.array(v) for k, v in self.optimizer_state(training).items()}))
         return record
 
+    def per_block(self, request: Request) -> dict:
+        """A dict kept in this worker for the request's block (realisation, dtype, mode, seed, fault and
+        trap): what an engine traced for one request (a block's compiled loss gradient, a function of the
+        parameters, inputs and targets only) serves the next request of the same block (its other
+        optimizers) instead of being traced again."""
+        key = (request.spec.name, request.factory, request.dtype, request.mode, request.seed, request.fault,
+               request.trap)
+        return self.__dict__.setdefault("_per_block", {}).setdefault(key, {})
+
     @staticmethod
     def inventory(slots, before: dict | None = None) -> list:
         """The ``native_params`` of a reply. With ``before`` (``shapes_before_call``), each entry says

@@ -222,37 +222,43 @@ class Adapter(adapter.Adapter):
         return optax.chain(optax.add_decayed_weights(opt.weight_decay), sgd) if opt.weight_decay else sgd
 
     def train_step(self, training):
-        """One compiled step (loss, gradients and update, as flax code is normally run), built at the
-        first step and kept with the optimizer's state in ``training.kept``."""
+        """One step as flax code runs one, compiled: the loss's value and gradients, then the optimizer's
+        update. The gradient is compiled once per block and kept (``per_block``): its optimizers differ only
+        in the update."""
         built, kept, tx = training.model, training.kept, training.optimizer
         params = built.variables.get("params", {})
         others = {k: v for k, v in built.variables.items() if k != "params"}
+        xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in training.inputs.values()]  # lists: per-layer
+        targets = [t for t, _ in training.targets]
         if not kept:
             kept["opt_state"] = tx.init(params)
-            mutable = ["batch_stats"] if training.request.mode == "train" else []
-            xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in training.inputs.values()]  # lists: per-layer
-            seed, targets = training.request.seed, training.targets
 
+            def update(grads, opt_state, params):
+                updates, opt_state = tx.update(grads, opt_state, params)
+                return optax.apply_updates(params, updates), opt_state
+
+            kept["update"] = jax.jit(update)
+        block = self.per_block(training.request)
+        if not block:
+            mutable = ["batch_stats"] if training.request.mode == "train" else []
+            seed, weights = training.request.seed, [w for _, w in training.targets]
             mode = call_kwargs(built.model, training.request.mode)
 
-            def loss_fn(params, others):
+            def loss_fn(params, others, xs, targets):
                 outs, changed = built.model.apply({"params": params, **others}, *xs, rngs=rngs(seed), mutable=mutable,
                                                   **mode)
-                loss = sum(w * jnp.mean((o - t) ** 2) for o, (t, w) in zip(adapter.leaves(outs), targets))
+                loss = sum(w * jnp.mean((o - t) ** 2) for o, t, w in zip(adapter.leaves(outs), targets, weights))
                 return loss, changed
 
-            def step(params, others, opt_state):
-                (loss, changed), grads = jax.value_and_grad(loss_fn, has_aux=True)(params, others)
-                updates, opt_state = tx.update(grads, opt_state, params)
-                return loss, grads, optax.apply_updates(params, updates), {**others, **changed}, opt_state
-
-            kept["step"], kept["eager"] = jax.jit(step), step
+            block["eager"] = jax.value_and_grad(loss_fn, has_aux=True)
+            block["grads"] = jax.jit(block["eager"])
         try:  # compiled, as flax code is normally run
-            loss, grads, params, others, kept["opt_state"] = kept["step"](params, others, kept["opt_state"])
+            (loss, changed), grads = block["grads"](params, others, xs, targets)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            kept["step"] = kept["eager"]
-            loss, grads, params, others, kept["opt_state"] = kept["step"](params, others, kept["opt_state"])
-        built.variables = {"params": params, **others}
+            block["grads"] = block["eager"]
+            (loss, changed), grads = block["grads"](params, others, xs, targets)
+        params, kept["opt_state"] = kept["update"](grads, kept["opt_state"], params)
+        built.variables = {"params": params, **others, **changed}
         return loss, {s.canonical: adapter.at(grads, s.handle[1:]) for s in training.trainable}
 
     def optimizer_state(self, training):

@@ -210,26 +210,29 @@ class Adapter(adapter.Adapter):
         return nnx.Optimizer(training.model.model, LinenAdapter.optimizer(self, training), wrt=nnx.Param)
 
     def train_step(self, training):
+        """The loss's value and gradients, then ``optimizer.update``, each under ``nnx.jit``; the gradient is
+        compiled once per block (``per_block``), shared by its optimizers: only the update differs."""
         built, kept, optimizer = training.model, training.kept, training.optimizer
-        if not kept:
-            xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in training.inputs.values()]
-            targets = training.targets
+        xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in training.inputs.values()]
+        targets = [t for t, _ in training.targets]
+        block = self.per_block(training.request)
+        if not block:
+            weights = [w for _, w in training.targets]
 
-            def loss_fn(model):
+            def loss_fn(model, xs, targets):
                 outs = adapter.leaves(model(*xs))
-                return sum(w * jnp.mean((o - t) ** 2) for o, (t, w) in zip(outs, targets))
+                return sum(w * jnp.mean((o - t) ** 2) for o, t, w in zip(outs, targets, weights))
 
-            def step(model, optimizer):
-                loss, grads = nnx.value_and_grad(loss_fn)(model)
-                optimizer.update(model, grads)
-                return loss, grads
-
-            kept["step"], kept["eager"] = nnx.jit(step), step
+            block["eager"] = nnx.value_and_grad(loss_fn)
+            block["grads"] = nnx.jit(block["eager"])
+        if not kept:
+            kept["update"] = nnx.jit(lambda model, optimizer, grads: optimizer.update(model, grads))
         try:  # compiled, as NNX code is normally run
-            loss, grads = kept["step"](built.model, optimizer)
+            loss, grads = block["grads"](built.model, xs, targets)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            kept["step"] = kept["eager"]
-            loss, grads = kept["step"](built.model, optimizer)
+            block["grads"] = block["eager"]
+            loss, grads = block["grads"](built.model, xs, targets)
+        kept["update"](built.model, optimizer, grads)
         flat = {path: v for path, v in nnx.to_flat_state(grads)}
         return loss, {s.canonical: np.asarray(flat[s.handle].get_value()) if s.handle in flat else None
                       for s in training.trainable}

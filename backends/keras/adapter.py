@@ -124,10 +124,11 @@ class Adapter(adapter.Adapter):
                                                 for o, c in zip(outs, cotangents)])
         return outs, grads
 
-    def loss_gradients(self, training, xs: list, variables: list, loss_of):
-        """(loss, gradients of ``loss_of(outputs)`` for ``variables``, None where the engine gives none)."""
+    def loss_gradients(self, training, xs: list, targets: list, variables: list, loss_of):
+        """(loss, gradients of ``loss_of(outputs, targets)`` for ``variables``, None where the engine gives
+        none)."""
         with tf.GradientTape() as tape:
-            loss = loss_of(adapter.leaves(training.model(*xs, training=training.request.mode == "train")))
+            loss = loss_of(adapter.leaves(training.model(*xs, training=training.request.mode == "train")), targets)
         grads = tape.gradient(loss, variables)
         # An Embedding's gradient is IndexedSlices, one row per occurrence of a token. Keras's Adam
         # squares those rows before adding duplicates up (v gets sum(g^2), not (sum g)^2: measured),
@@ -233,15 +234,15 @@ class Adapter(adapter.Adapter):
         trap, trainable = training.request.trap, training.trainable
         variables = [s.handle for s in trainable]
         xs = [self.tensor(v) for v in training.inputs.values()]  # lists: per-layer states
-        targets = [(self.tensor(t), w) for t, w in training.targets]
+        targets, weights = [self.tensor(t) for t, _ in training.targets], [w for _, w in training.targets]
         # Keras has no coupled weight decay: add wd * p to the gradient, as torch.optim.SGD does
         coupled = training.opt.weight_decay if trap != "weight_decay_decoupled" else 0.0
 
-        def loss_of(outs):  # a sum over the size: ops.mean sums float64 in float32 on JAX and torch
-            return sum(w * keras.ops.sum(keras.ops.square(o - t)) / np.prod(o.shape) for o, (t, w) in
-                       zip(outs, targets))
+        def loss_of(outs, targets):  # a sum over the size: ops.mean sums float64 in float32 on JAX and torch
+            return sum(w * keras.ops.sum(keras.ops.square(o - t)) / np.prod(o.shape) for o, t, w in
+                       zip(outs, targets, weights))
 
-        loss, grads = self.loss_gradients(training, xs, variables, loss_of)
+        loss, grads = self.loss_gradients(training, xs, targets, variables, loss_of)
         raw = {s.canonical: None if g is None else self.numpy(g) for s, g in zip(trainable, grads)}
         pairs = [(g + coupled * v.value if coupled else g, v) for g, v in zip(grads, variables) if g is not None]
         if pairs:  # a block without parameters has nothing to update

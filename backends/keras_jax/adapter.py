@@ -100,25 +100,27 @@ class Adapter(keras_adapter.Adapter):
         tapped.update(taps)
         return outs, list(grad_xs) + [grad_values[i] for i in _positions(variables, trainable)]
 
-    def loss_gradients(self, training, xs, variables, loss_of):
-        model, kept = training.model, training.kept
+    def loss_gradients(self, training, xs, targets, variables, loss_of):
+        model = training.model
         trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
-        if "grad" not in kept:  # the targets in ``loss_of`` are the same at every step
+        block = self.per_block(training.request)  # compiled once per block: its optimizers share it
+        if not block:
+            train = training.request.mode == "train"
 
-            def loss(values, state, xs):
-                outs, state = stateless(model, values, state, xs, training.request.mode == "train")
-                return loss_of(adapter.leaves(outs)), state
+            def loss(values, state, xs, targets):
+                outs, state = stateless(model, values, state, xs, train)
+                return loss_of(adapter.leaves(outs), targets), state
 
-            kept["eager"] = jax.value_and_grad(loss, has_aux=True)
-            kept["grad"] = jax.jit(kept["eager"])  # as Keras's own JAX trainer runs a step
-        args = ([v.value for v in trainable], [v.value for v in non_trainable], xs)
+            block["eager"] = jax.value_and_grad(loss, has_aux=True)
+            block["grad"] = jax.jit(block["eager"])  # as Keras's own JAX trainer runs a step
+        args = ([v.value for v in trainable], [v.value for v in non_trainable], xs, targets)
         try:
-            (value, state), grads = kept["grad"](*args)
+            (value, state), grads = block["grad"](*args)
         except Exception as e:
             if not _on_values(e):
                 raise
-            kept["grad"] = kept["eager"]
-            (value, state), grads = kept["grad"](*args)
+            block["grad"] = block["eager"]
+            (value, state), grads = block["grad"](*args)
         for v, new in zip(non_trainable, state):
             v.assign(new)
         return value, [grads[i] for i in _positions(variables, trainable)]

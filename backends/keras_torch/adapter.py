@@ -48,11 +48,11 @@ class Adapter(keras_adapter.Adapter):
         by_input = [keras.tree.map_structure(lambda _: next(grads), xs[i]) for i in diff]
         return outs, by_input + [p.grad for p in params]
 
-    def loss_gradients(self, training, xs, variables, loss_of):
+    def loss_gradients(self, training, xs, targets, variables, loss_of):
         params = [v.value for v in variables]
         for p in params:
             p.grad = None
-        loss = loss_of(adapter.leaves(training.model(*xs, training=training.request.mode == "train")))
+        loss = loss_of(adapter.leaves(training.model(*xs, training=training.request.mode == "train")), targets)
         if loss.requires_grad:
             loss.backward()
         return loss, [p.grad for p in params]
