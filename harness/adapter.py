@@ -422,13 +422,15 @@ class Adapter:
                 optimizer={k: np.array(v) for k, v in self.optimizer_state(training).items()}))
         return record
 
-    def per_block(self, request: Request) -> dict:
-        """A dict kept in this worker for the request's block (realisation, dtype, mode, seed, fault and
-        trap): what an engine traced for one request (a block's compiled loss gradient, a function of the
-        parameters, inputs and targets only) serves the next request of the same block (its other
-        optimizers) instead of being traced again."""
-        key = (request.spec.name, request.factory, request.dtype, request.mode, request.seed, request.fault,
-               request.trap)
+    def per_block(self, request: Request, what: str) -> dict:
+        """A dict kept in this worker for ``what`` of the request's block (realisation, dtype, mode, seed,
+        fault, trap, taps, and the shapes and dtypes of its arrays): what an engine traced for one request
+        (a block's compiled forward and backward pass or loss gradient, a function of the parameters,
+        inputs, cotangents or targets only) serves the next request of the same block (its other
+        optimizers, its other weights) instead of being traced again."""
+        shapes = tuple(sorted((k, np.shape(a), np.asarray(a).dtype.str) for k, a in request.arrays.items()))
+        key = (what, request.spec.name, request.factory, request.dtype, request.mode, request.seed, request.fault,
+               request.trap, request.taps, shapes)
         return self.__dict__.setdefault("_per_block", {}).setdefault(key, {})
 
     @staticmethod

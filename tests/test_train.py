@@ -36,19 +36,23 @@ def test_training_steps_agree(train, spec_name, backend, dtype):
 
 def test_what_an_engine_keeps_per_block_serves_that_block_only():
     """A block's compiled gradient (Adapter.per_block) serves its other optimizers and other arrays, never
-    another block, realisation, dtype, mode, seed, fault or trap."""
+    another block, realisation, dtype, mode, seed, fault, trap, taps or arrays' shapes or dtypes, nor another
+    kind of request."""
     from harness.adapter import Adapter, Request
 
     spec = specs.resolve("batch_norm")[0]
     adapter = Adapter()
     first = Request(spec, factory=object, arrays={"param:w": 1}, mode="eval", optimizer="sgd")
-    kept = adapter.per_block(first)
+    kept = adapter.per_block(first, "loss gradient")
     kept["grads"] = "traced for batch_norm"
-    assert adapter.per_block(dataclasses.replace(first, optimizer="adam", arrays={"param:w": 2})) is kept
+    other_optimizer = dataclasses.replace(first, optimizer="adam", arrays={"param:w": 2})
+    assert adapter.per_block(other_optimizer, "loss gradient") is kept
+    assert adapter.per_block(first, "forward and backward") == {}
     others = [dict(spec=specs.resolve("layer_norm")[0]), dict(factory=type), dict(dtype="float64"),
-              dict(mode="train"), dict(seed=1), dict(fault="gru_gates_zrn"), dict(trap=optim.TRAPS[0].name)]
+              dict(mode="train"), dict(seed=1), dict(fault="gru_gates_zrn"), dict(trap=optim.TRAPS[0].name),
+              dict(taps=True), dict(arrays={"param:w": np.ones(2)}), dict(arrays={"param:w": 1.0})]
     for change in others:
-        assert adapter.per_block(dataclasses.replace(first, **change)) == {}, change
+        assert adapter.per_block(dataclasses.replace(first, **change), "loss gradient") == {}, change
 
 
 TRAPS = [pytest.param(t, id=t.name) for t in optim.TRAPS]

@@ -174,39 +174,45 @@ class Adapter(adapter.Adapter):
         others = {k: v for k, v in built.variables.items() if k != "params"}
         mutable = ["batch_stats"] if request.mode == "train" else False  # the running statistics change
 
-        # taps: capture_intermediates records the output of every module whose path is wanted
-        paths = {canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
-        wanted = {paths[t]: t for t in (spec.taps if request.taps else ()) if t in paths}
+        block = self.per_block(request, "forward and backward")  # compiled once, reused by the next request
+        if not block:
+            # taps: capture_intermediates records the output of every module whose path is wanted
+            paths = {canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
+            wanted = {paths[t]: t for t in (spec.taps if request.taps else ()) if t in paths}
+            model, mode = built.model, call_kwargs(built.model, request.mode)
 
-        def f(params, *diff_xs):
-            xs = {**{k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items()},
-                  **dict(zip(diff, diff_xs))}
-            out, state = built.model.apply(
-                {"params": params, **others}, *(xs[k] for k in names), rngs=rngs(request.seed),
-                **call_kwargs(built.model, request.mode),
-                mutable=["intermediates", *(mutable or [])],
-                capture_intermediates=lambda m, method: method == "__call__" and m.path in wanted)
-            found = state.get("intermediates", {})
-            taps = {}
-            for path, name in wanted.items():
-                node = found
-                for part in path:
-                    node = node.get(part, {})
-                if "__call__" in node:
-                    taps[name] = adapter.first(node["__call__"][0])  # the first call of a reused module
-            changed = {k: v for k, v in state.items() if k != "intermediates"}  # batch_stats in training
-            return tuple(adapter.leaves(out)), (taps, changed)
+            def f(params, others, inputs, *diff_xs):
+                xs = {**inputs, **dict(zip(diff, diff_xs))}
+                out, state = model.apply(
+                    {"params": params, **others}, *(xs[k] for k in names), rngs=rngs(request.seed), **mode,
+                    mutable=["intermediates", *(mutable or [])],
+                    capture_intermediates=lambda m, method: method == "__call__" and m.path in wanted)
+                found = state.get("intermediates", {})
+                taps = {}
+                for path, name in wanted.items():
+                    node = found
+                    for part in path:
+                        node = node.get(part, {})
+                    if "__call__" in node:
+                        taps[name] = adapter.first(node["__call__"][0])  # the first call of a reused module
+                changed = {k: v for k, v in state.items() if k != "intermediates"}  # batch_stats in training
+                return tuple(adapter.leaves(out)), (taps, changed)
 
-        def forward_backward(params, diff_xs, cts):
-            outs, vjp, (taps, changed) = jax.vjp(f, params, *diff_xs, has_aux=True)
-            return outs, vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts))), taps, changed
+            def forward_backward(params, others, inputs, diff_xs, cts):
+                outs, vjp, (taps, changed) = jax.vjp(lambda p, *d: f(p, others, inputs, *d), params, *diff_xs,
+                                                     has_aux=True)
+                return outs, vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts))), taps, changed
 
-        args = (params, tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
+            block["eager"], block["jit"] = forward_backward, jax.jit(forward_backward)
+
+        args = (params, others, {k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items() if k not in diff},
+                tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
                 tuple(jnp.asarray(c) for c in cotangents))
         try:  # compiled, as flax code is normally run
-            outs, (g_params, *g_inputs), taps, changed = jax.jit(forward_backward)(*args)
+            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            outs, (g_params, *g_inputs), taps, changed = forward_backward(*args)
+            block["jit"] = block["eager"]
+            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
         built.variables = {**built.variables, **changed}
         grads = {s.canonical: adapter.at(g_params, s.handle[1:]) for s in slots if not s.constant}
         g_inputs = [jax.tree_util.tree_map(np.asarray, g) for g in g_inputs]  # a list for per-layer states
@@ -238,7 +244,7 @@ class Adapter(adapter.Adapter):
                 return optax.apply_updates(params, updates), opt_state
 
             kept["update"] = jax.jit(update)
-        block = self.per_block(training.request)
+        block = self.per_block(training.request, "loss gradient")
         if not block:
             mutable = ["batch_stats"] if training.request.mode == "train" else []
             seed, weights = training.request.seed, [w for _, w in training.targets]

@@ -160,43 +160,50 @@ class Adapter(adapter.Adapter):
         spec, names = request.spec, list(inputs)
         diff = [k for k in names if spec.inputs[k].differentiable]
         graphdef, params, rest = nnx.split(built.model, nnx.Param, ...)
-        paths = {canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
-        wanted = {paths[t]: t for t in (spec.taps if request.taps else ()) if t in paths}
+        block = self.per_block(request, "forward and backward")  # compiled once, reused by the next request
+        if not block:
+            paths = {canonical_prefix(p, built.modules)[:-1]: p for p in built.modules if p}
+            wanted = {paths[t]: t for t in (spec.taps if request.taps else ()) if t in paths}
 
-        def call(model, *xs):
-            return model(*xs)
+            def call(model, *xs):
+                return model(*xs)
 
-        def f(params, rest, *diff_xs):
-            xs = {**{k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items()}, **dict(zip(diff, diff_xs))}
-            model = nnx.merge(graphdef, params, rest)
-            args = [xs[k] for k in names]
-            taps = {}
-            if wanted:  # the wanted modules' __call__ outputs, sown as nnx.Intermediate
-                for path, m in nnx.iter_modules(model):
-                    if path in wanted:
-                        m.__class__ = sowing(type(m))
-                out, found = nnx.capture(call, nnx.Intermediate)(model, *args)
-                for path, var in nnx.to_flat_state(found):
-                    if path[-1] == "__call__" and path[:-1] in wanted:
-                        taps[wanted[path[:-1]]] = adapter.first(var.get_value()[0])  # first call of a reused one
-            else:
-                out = call(model, *args)
-            _, _, changed = nnx.split(model, nnx.Param, ...)  # running statistics, rng counts
-            return tuple(adapter.leaves(out)), (taps, changed)
+            def f(params, rest, inputs, *diff_xs):
+                xs = {**inputs, **dict(zip(diff, diff_xs))}
+                model = nnx.merge(graphdef, params, rest)
+                args = [xs[k] for k in names]
+                taps = {}
+                if wanted:  # the wanted modules' __call__ outputs, sown as nnx.Intermediate
+                    for path, m in nnx.iter_modules(model):
+                        if path in wanted:
+                            m.__class__ = sowing(type(m))
+                    out, found = nnx.capture(call, nnx.Intermediate)(model, *args)
+                    for path, var in nnx.to_flat_state(found):
+                        if path[-1] == "__call__" and path[:-1] in wanted:
+                            taps[wanted[path[:-1]]] = adapter.first(var.get_value()[0])  # a reused one's first call
+                else:
+                    out = call(model, *args)
+                _, _, changed = nnx.split(model, nnx.Param, ...)  # running statistics, rng counts
+                return tuple(adapter.leaves(out)), (taps, changed)
 
-        def forward_backward(params, rest, diff_xs, cts):
-            # rest is a primal too (its cotangent is dropped): NNX lets a variable change (a running mean)
-            # only in the trace that made it
-            outs, vjp, (taps, changed) = jax.vjp(f, params, rest, *diff_xs, has_aux=True)
-            g_params, _, *g_inputs = vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts)))
-            return outs, (g_params, *g_inputs), taps, changed
+            def forward_backward(params, rest, inputs, diff_xs, cts):
+                # rest is a primal too (its cotangent is dropped): NNX lets a variable change (a running mean)
+                # only in the trace that made it
+                outs, vjp, (taps, changed) = jax.vjp(lambda p, r, *d: f(p, r, inputs, *d), params, rest, *diff_xs,
+                                                     has_aux=True)
+                g_params, _, *g_inputs = vjp(tuple(adapter.fit_cotangent(c, o.shape) for o, c in zip(outs, cts)))
+                return outs, (g_params, *g_inputs), taps, changed
 
-        args = (params, rest, tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
+            block["eager"], block["jit"] = forward_backward, jax.jit(forward_backward)
+
+        args = (params, rest, {k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items() if k not in diff},
+                tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
                 tuple(jnp.asarray(c) for c in cotangents))
         try:  # compiled, as NNX code is normally run
-            outs, (g_params, *g_inputs), taps, changed = jax.jit(forward_backward)(*args)
+            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
         except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            outs, (g_params, *g_inputs), taps, changed = forward_backward(*args)
+            block["jit"] = block["eager"]
+            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
         nnx.update(built.model, changed)
         flat = {path: v for path, v in nnx.to_flat_state(g_params)}
         grads = {s.canonical: np.asarray(flat[s.handle].get_value()) if s.handle in flat else None
@@ -215,7 +222,7 @@ class Adapter(adapter.Adapter):
         built, kept, optimizer = training.model, training.kept, training.optimizer
         xs = [jax.tree_util.tree_map(jnp.asarray, v) for v in training.inputs.values()]
         targets = [t for t, _ in training.targets]
-        block = self.per_block(training.request)
+        block = self.per_block(training.request, "loss gradient")
         if not block:
             weights = [w for _, w in training.targets]
 

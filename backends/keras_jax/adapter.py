@@ -103,7 +103,7 @@ class Adapter(keras_adapter.Adapter):
     def loss_gradients(self, training, xs, targets, variables, loss_of):
         model = training.model
         trainable, non_trainable = model.trainable_variables, model.non_trainable_variables
-        block = self.per_block(training.request)  # compiled once per block: its optimizers share it
+        block = self.per_block(training.request, "loss gradient")  # compiled once per block: its optimizers share it
         if not block:
             train = training.request.mode == "train"
 
