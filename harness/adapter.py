@@ -54,6 +54,31 @@ def persistent_jax_cache(jax) -> None:
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
+def jax_compiled(jax, block: dict, *args):
+    """``block["jit"](*args)``: a block's function as JAX compiles it. Where JAX refuses to trace it
+    (``refused_by_jax``), ``block["eager"](*args)``, op by op, now and for the block's later requests."""
+    try:
+        return block["jit"](*args)
+    except Exception as error:
+        if not refused_by_jax(jax, error):
+            raise
+    block["jit"] = block["eager"]
+    return block["jit"](*args)
+
+
+def refused_by_jax(jax, error) -> bool:
+    """Whether ``error`` is JAX refusing Python control flow on a traced value (its
+    ``ConcretizationTypeError``, as d2l's FixedHiddenMLP meets it), found among the error's causes too:
+    Keras's traceback filter can raise another error while re-raising it."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, jax.errors.ConcretizationTypeError):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
 class BindingError(Exception):
     """The realisation's parameters do not match the spec's (names, count or shapes)."""
 

@@ -214,3 +214,38 @@ def test_the_default_run_is_the_books_four_and_all_is_every_backend_folder():
     assert parse_backends("keras_jax") == ["keras_jax"]
     for engine in ("keras_jax", "keras_torch"):
         assert backends.realisations(engine) == "keras", engine
+
+
+def test_a_block_jax_refuses_to_compile_runs_op_by_op_from_then_on():
+    """harness.adapter.jax_compiled: Python control flow on a traced value (d2l's FixedHiddenMLP) falls back to
+    the eager function, also when the refusal arrives as the cause of another error (Keras's traceback
+    filter); any other error is raised, and a compilable block stays compiled."""
+    jax = pytest.importorskip("jax")
+    from harness.adapter import jax_compiled
+
+    def halve_while_large(x):  # FixedHiddenMLP's loop: a Python while on a value
+        while jax.numpy.abs(x).sum() > 1:
+            x = x / 2
+        return x
+
+    block = {"jit": jax.jit(halve_while_large), "eager": halve_while_large}
+    assert float(jax_compiled(jax, block, jax.numpy.float32(8.0))) == 1.0
+    assert block["jit"] is halve_while_large, "the eager function serves the block's later requests"
+
+    def wrapped(x):  # the refusal hidden behind another error, as Keras's traceback filter raises it
+        try:
+            return jax.jit(halve_while_large)(x)
+        except jax.errors.ConcretizationTypeError as e:
+            raise AttributeError("'str' object has no attribute '_error_repr'") from e
+
+    block = {"jit": wrapped, "eager": halve_while_large}
+    assert float(jax_compiled(jax, block, jax.numpy.float32(4.0))) == 1.0
+
+    def broken(x):
+        raise ValueError("not a refusal")
+
+    with pytest.raises(ValueError, match="not a refusal"):
+        jax_compiled(jax, {"jit": broken, "eager": halve_while_large}, 1.0)
+    compiled = jax.jit(lambda x: x * 2)
+    block = {"jit": compiled, "eager": None}
+    assert float(jax_compiled(jax, block, 2.0)) == 4.0 and block["jit"] is compiled

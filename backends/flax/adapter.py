@@ -208,11 +208,7 @@ class Adapter(adapter.Adapter):
         args = (params, others, {k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items() if k not in diff},
                 tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
                 tuple(jnp.asarray(c) for c in cotangents))
-        try:  # compiled, as flax code is normally run
-            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
-        except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            block["jit"] = block["eager"]
-            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
+        outs, (g_params, *g_inputs), taps, changed = adapter.jax_compiled(jax, block, *args)  # as flax is run
         built.variables = {**built.variables, **changed}
         grads = {s.canonical: adapter.at(g_params, s.handle[1:]) for s in slots if not s.constant}
         g_inputs = [jax.tree_util.tree_map(np.asarray, g) for g in g_inputs]  # a list for per-layer states
@@ -257,12 +253,8 @@ class Adapter(adapter.Adapter):
                 return loss, changed
 
             block["eager"] = jax.value_and_grad(loss_fn, has_aux=True)
-            block["grads"] = jax.jit(block["eager"])
-        try:  # compiled, as flax code is normally run
-            (loss, changed), grads = block["grads"](params, others, xs, targets)
-        except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            block["grads"] = block["eager"]
-            (loss, changed), grads = block["grads"](params, others, xs, targets)
+            block["jit"] = jax.jit(block["eager"])
+        (loss, changed), grads = adapter.jax_compiled(jax, block, params, others, xs, targets)
         params, kept["opt_state"] = kept["update"](grads, kept["opt_state"], params)
         built.variables = {"params": params, **others, **changed}
         return loss, {s.canonical: adapter.at(grads, s.handle[1:]) for s in training.trainable}

@@ -199,11 +199,7 @@ class Adapter(adapter.Adapter):
         args = (params, rest, {k: jax.tree_util.tree_map(jnp.asarray, v) for k, v in inputs.items() if k not in diff},
                 tuple(jax.tree_util.tree_map(jnp.asarray, inputs[k]) for k in diff),
                 tuple(jnp.asarray(c) for c in cotangents))
-        try:  # compiled, as NNX code is normally run
-            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
-        except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            block["jit"] = block["eager"]
-            outs, (g_params, *g_inputs), taps, changed = block["jit"](*args)
+        outs, (g_params, *g_inputs), taps, changed = adapter.jax_compiled(jax, block, *args)  # as NNX is run
         nnx.update(built.model, changed)
         flat = {path: v for path, v in nnx.to_flat_state(g_params)}
         grads = {s.canonical: np.asarray(flat[s.handle].get_value()) if s.handle in flat else None
@@ -231,14 +227,10 @@ class Adapter(adapter.Adapter):
                 return sum(w * jnp.mean((o - t) ** 2) for o, t, w in zip(outs, targets, weights))
 
             block["eager"] = nnx.value_and_grad(loss_fn)
-            block["grads"] = nnx.jit(block["eager"])
+            block["jit"] = nnx.jit(block["eager"])
         if not kept:
             kept["update"] = nnx.jit(lambda model, optimizer, grads: optimizer.update(model, grads))
-        try:  # compiled, as NNX code is normally run
-            loss, grads = block["grads"](built.model, xs, targets)
-        except jax.errors.ConcretizationTypeError:  # Python control flow on values: eager, op by op
-            block["grads"] = block["eager"]
-            loss, grads = block["grads"](built.model, xs, targets)
+        loss, grads = adapter.jax_compiled(jax, block, built.model, xs, targets)
         kept["update"](built.model, optimizer, grads)
         flat = {path: v for path, v in nnx.to_flat_state(grads)}
         return loss, {s.canonical: np.asarray(flat[s.handle].get_value()) if s.handle in flat else None

@@ -47,18 +47,6 @@ def stateless(model, values, non_trainable, args, training):
     return outs, [scope.get_current_value(v) for v in model.non_trainable_variables]
 
 
-def _on_values(error) -> bool:
-    """Whether ``error`` is JAX refusing Python control flow on a traced value (FixedHiddenMLP's loop):
-    that code runs eagerly. Keras's traceback filter may raise another error while re-raising it."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        if isinstance(error, jax.errors.ConcretizationTypeError):
-            return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return False
-
-
 class Adapter(keras_adapter.Adapter):
     name = "keras_jax"
 
@@ -88,12 +76,8 @@ class Adapter(keras_adapter.Adapter):
 
         args = ([xs[i] for i in diff], [v.value for v in trainable], [v.value for v in non_trainable], xs,
                 [jnp.asarray(c) for c in cotangents])
-        try:  # compiled, as Keras's own JAX trainer runs a step
-            outs, (grad_xs, grad_values), (state, taps) = jax.jit(forward_backward)(*args)
-        except Exception as e:
-            if not _on_values(e):
-                raise
-            outs, (grad_xs, grad_values), (state, taps) = forward_backward(*args)
+        compiled = {"jit": jax.jit(forward_backward), "eager": forward_backward}  # as Keras's JAX trainer runs
+        outs, (grad_xs, grad_values), (state, taps) = adapter.jax_compiled(jax, compiled, *args)
         for v, value in zip(non_trainable, state):
             v.assign(value)
         tapped.clear()
@@ -112,15 +96,9 @@ class Adapter(keras_adapter.Adapter):
                 return loss_of(adapter.leaves(outs), targets), state
 
             block["eager"] = jax.value_and_grad(loss, has_aux=True)
-            block["grad"] = jax.jit(block["eager"])  # as Keras's own JAX trainer runs a step
+            block["jit"] = jax.jit(block["eager"])  # as Keras's own JAX trainer runs a step
         args = ([v.value for v in trainable], [v.value for v in non_trainable], xs, targets)
-        try:
-            (value, state), grads = block["grad"](*args)
-        except Exception as e:
-            if not _on_values(e):
-                raise
-            block["grad"] = block["eager"]
-            (value, state), grads = block["grad"](*args)
+        (value, state), grads = adapter.jax_compiled(jax, block, *args)
         for v, new in zip(non_trainable, state):
             v.assign(new)
         return value, [grads[i] for i in _positions(variables, trainable)]
