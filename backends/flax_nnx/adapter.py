@@ -11,8 +11,8 @@ NNX's own switch, ``model.train()`` / ``model.eval()`` (``deterministic`` of Dro
 ``jax.vjp`` of it under ``jax.jit`` (the cotangents are the spec's, not a scalar loss); the state it
 changes (running statistics, rng counts) is put back with ``nnx.update``; taps are ``nnx.capture`` of
 every module's ``__call__`` output. The training step is NNX's own: ``nnx.value_and_grad`` of the loss
-and ``nnx.Optimizer(model, tx, wrt=nnx.Param).update(model, grads)`` under ``nnx.jit``. ``jax_enable_x64``
-is set per request, as for linen.
+and ``nnx.Optimizer(model, tx, wrt=nnx.Param).update(model, grads)``, each under ``nnx.jit`` (the first
+compiled once per block and shared by its optimizers). ``jax_enable_x64`` is set per request, as for linen.
 """
 
 import inspect
