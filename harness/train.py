@@ -113,13 +113,15 @@ def reference_loss(spec, case, mode, params, state, targets, scale=False):
 
 
 def train_directions(spec, case, mode, targets, param: str, seed: int, draw: int | None = None,
-                     seen: list | None = None) -> list:
+                     seen: list | None = None, size: float | None = None) -> list:
     """The float64 reference's directional derivatives of the training loss at the canonical start,
     along random directions of one parameter (``checks.smooth_directions``; ``draw`` and ``seen`` as for
-    ``checks.reference_directions``)."""
+    ``checks.reference_directions``). ``size``: ``reference_loss(..., scale=True)[2]`` at that start, where
+    the caller has it already (every parameter of a block shares it)."""
     params = {k: v.astype(np.float64) for k, v in case.params.items()}
     state = {k: v.astype(np.float64) for k, v in case.state.items()}
-    size = reference_loss(spec, case, mode, params, state, targets, scale=True)[2]
+    if size is None:
+        size = reference_loss(spec, case, mode, params, state, targets, scale=True)[2]
     along = lambda u, ts: [reference_loss(spec, case, mode, {**params, param: params[param] + t * u}, state,
                                           targets)[0] for t in ts]
     g = rng(seed, spec.name, "train", param, *(() if draw is None else (f"draw{draw}",)))
@@ -206,7 +208,7 @@ def check_training(task: Task, case, targets, arrays: dict, backend: str, steps:
             if zero is not None or k == 1:
                 scale, scale_of = scales.get(f"grad:{q}", (0.0, ""))
                 if zero is None and q not in first_directions:
-                    first_directions[q] = train_directions(spec, case, mode, targets, q, seed)
+                    first_directions[q] = train_directions(spec, case, mode, targets, q, seed, size=size)
                 median, alone = agreed.get(quantity, (np.zeros_like(before), None))
                 check = checks.judge_gradient(quantity, grad, median, tol, dtype, zero=zero, scale=scale,
                                               scale_of=f"{pre}{scale_of}", alone=alone == backend,
@@ -257,7 +259,7 @@ def starts(todo, cases, seed: int, first: dict, start: dict) -> None:
         mine = first.setdefault(key, {})
         for q in params:
             if spec.zero_grad(q, task.mode) is None and q not in mine:
-                mine[q] = train_directions(spec, case, task.mode, targets, q, seed)
+                mine[q] = train_directions(spec, case, task.mode, targets, q, seed, size=start[key][2])
 
 
 def agreed_gradients(task: Task, arrays_of: dict, steps: int, dtype: str) -> dict:
