@@ -5,6 +5,7 @@ engine measures everything (an import of Keras and its engine is most of the cos
 """
 
 import json
+import pathlib
 import subprocess
 import textwrap
 
@@ -249,3 +250,20 @@ def test_a_block_jax_refuses_to_compile_runs_op_by_op_from_then_on():
     compiled = jax.jit(lambda x: x * 2)
     block = {"jit": compiled, "eager": None}
     assert float(jax_compiled(jax, block, 2.0)) == 4.0 and block["jit"] is compiled
+
+
+def test_keras_on_jax_and_on_torch_never_start_tensorflow(pool, compare):
+    """Their workers run as where TensorFlow is not installed (backends/keras_jax, backends/keras_torch):
+    ``keras.utils.set_random_seed``, which every build calls, would otherwise import TensorFlow to seed it
+    (1.7 to 3 CPU seconds at the first build, for nothing those engines compute). Read from the libraries
+    each worker has loaded after a build and a run; the Keras (TensorFlow) worker shows that the reading
+    finds TensorFlow where it is."""
+    run = compare(["dropout"], ["keras", "keras_jax", "keras_torch"])
+    assert {r.backend for r in run.results if r.status == "pass"} == {"keras", "keras_jax", "keras_torch"}
+
+    def tensorflow_loaded(backend):
+        maps = pathlib.Path(f"/proc/{pool.workers[backend].proc.pid}/maps").read_text()
+        return "/site-packages/tensorflow/" in maps
+
+    assert tensorflow_loaded("keras")
+    assert not tensorflow_loaded("keras_jax") and not tensorflow_loaded("keras_torch")

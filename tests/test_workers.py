@@ -227,3 +227,22 @@ def test_the_projection_to_more_cores_schedules_the_measured_requests():
     assert bench.projected(blocks, timing, cores=64, workers=1) == 5.0  # torch: start 1 + 4
     assert bench.projected(blocks, timing, cores=64, workers=2) == 3.0  # torch: start 1 + 2
     assert bench.projected(blocks, timing, cores=1, workers=2) == 4.0 + 0.5 + 2 * (1.0 + 1.0)  # every CPU second
+
+
+def test_a_block_run_again_gives_the_bits_of_a_new_worker(pool, tmp_path):
+    """Keras's engines keep a block's built model for its next request (backends/keras ``build``): every
+    variable is put back as first built, the weights and statistics that a request loads anyway and
+    dropout's seed state that none does. A block in training mode with dropout, run twice in the session's
+    workers, gives the bits of new workers, outputs and gradients alike."""
+    names, engines = ["dropout", "batch_norm"], ["keras", "keras_jax", "keras_torch"]
+    with Pool(engines, tmp_path / "new") as new:
+        compare_backends(new, names, engines, dump=tmp_path / "alone")
+    for k in range(2):
+        compare_backends(pool, names, engines, dump=tmp_path / f"again{k}")
+    files = sorted(p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("keras*.npz"))
+    assert {f.parts[0] for f in files if "train" in f.name} == set(names), files
+    for f in files:
+        want = load_arrays(tmp_path / "alone" / f)
+        for k in range(2):
+            got = load_arrays(tmp_path / f"again{k}" / f)
+            assert got.keys() == want.keys() and all(np.array_equal(got[a], want[a]) for a in want), (f, k)

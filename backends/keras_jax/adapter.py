@@ -13,8 +13,13 @@ reports float64 variables and computes in float32 (tests/test_engines.py).
 """
 
 import os
+import sys
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # the worker's ENVIRON sets it before this import
+# This engine runs as where TensorFlow is not installed (a CI job of Keras on JAX): Keras then seeds
+# only the streams it draws from. Otherwise ``keras.utils.set_random_seed`` imports TensorFlow to seed it too, which
+# costs this worker TensorFlow's whole start (3 CPU s) at its first build, for nothing it computes.
+sys.modules.setdefault("tensorflow", None)
 
 import jax  # noqa: E402
 

@@ -5,8 +5,13 @@ PyTorch's (``backward`` fills each one's ``.grad``), and ``optimizer.apply_gradi
 """
 
 import os
+import sys
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # the worker's ENVIRON sets it before this import
+# This engine runs as where TensorFlow is not installed (a CI job of Keras on PyTorch): Keras then seeds
+# only the streams it draws from. Otherwise ``keras.utils.set_random_seed`` imports TensorFlow to seed it too, which
+# costs this worker TensorFlow's whole start (1.7 CPU s) at its first build, for nothing it computes.
+sys.modules.setdefault("tensorflow", None)
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
