@@ -230,17 +230,19 @@ def test_the_projection_to_more_cores_schedules_the_measured_requests():
 
 
 def test_a_block_run_again_gives_the_bits_of_a_new_worker(pool, tmp_path):
-    """Keras's engines keep a block's built model for its next request (backends/keras ``build``): every
-    variable is put back as first built, the weights and statistics that a request loads anyway and
-    dropout's seed state that none does. A block in training mode with dropout, run twice in the session's
+    """Keras's engines and NNX keep a block's built model for its next request (their adapters' ``build``):
+    every variable is put back as first built, the weights and statistics that a request loads anyway and
+    dropout's seed state or rng count that none does. A block in training mode with dropout, run twice in the session's
     workers, gives the bits of new workers, outputs and gradients alike."""
-    names, engines = ["dropout", "batch_norm"], ["keras", "keras_jax", "keras_torch"]
+    names, engines = ["dropout", "batch_norm"], ["keras", "keras_jax", "keras_torch", "flax_nnx"]
     with Pool(engines, tmp_path / "new") as new:
         compare_backends(new, names, engines, dump=tmp_path / "alone")
     for k in range(2):
         compare_backends(pool, names, engines, dump=tmp_path / f"again{k}")
-    files = sorted(p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("keras*.npz"))
-    assert {f.parts[0] for f in files if "train" in f.name} == set(names), files
+    files = sorted(p.relative_to(tmp_path / "alone") for p in (tmp_path / "alone").rglob("*.npz")
+                   if p.name.split(".")[0] in engines)
+    assert {(f.parts[0], f.name.split(".")[0]) for f in files if ".train." in f.name} == \
+        {(n, b) for n in names for b in engines}, files
     for f in files:
         want = load_arrays(tmp_path / "alone" / f)
         for k in range(2):

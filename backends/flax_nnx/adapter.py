@@ -105,9 +105,19 @@ class Adapter(adapter.Adapter):
 
     def build(self, request, inputs):
         jax.config.update("jax_enable_x64", request.dtype == "float64")
+        # A block's next request (its other optimizers, other weights of the same shapes) gets the model it
+        # built first, every variable (parameters, statistics, dropout's rng counts) put back as built.
+        kept = None if request.initialise else self.per_block(request, "model")
+        if kept:
+            built, state = kept["model"]
+            nnx.update(built.model, state)
+            return built
         model = self.instantiate(request)
         set_mode(model, request.mode)
-        return Built(model)
+        built = Built(model)
+        if kept is not None:
+            kept["model"] = (built, nnx.clone(nnx.state(model)))
+        return built
 
     def shapes_before_call(self, request):
         """NNX has no lazy shapes: every layer is given its input size, and its variables exist (with their

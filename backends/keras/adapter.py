@@ -150,15 +150,16 @@ class Adapter(adapter.Adapter):
         # Building is most of a small block's request (Keras traces each layer's output shape). A block's
         # next request (its other optimizers, other weights of the same shapes) gets the model it built
         # first, every variable (weights, statistics, dropout's seed state) put back as they were built.
-        kept = {} if request.initialise else self.per_block(request, "model")
-        if "model" in kept:
+        kept = None if request.initialise else self.per_block(request, "model")
+        if kept:
             model, built = kept["model"]
             for v, value in zip(model.variables, built):
                 v.assign(value)
             return model
         model = self.instantiate(request)
         model(*(self.tensor(v) for v in inputs.values()))  # creates the weights
-        kept["model"] = (model, [self.numpy(v.value) for v in model.variables])
+        if kept is not None:
+            kept["model"] = (model, [self.numpy(v.value) for v in model.variables])
         return model
 
     def slots(self, model, spec):
