@@ -230,11 +230,11 @@ def test_the_projection_to_more_cores_schedules_the_measured_requests():
 
 
 def test_a_block_run_again_gives_the_bits_of_a_new_worker(pool, tmp_path):
-    """Keras's engines and NNX keep a block's built model for its next request (their adapters' ``build``):
+    """Keras's engines, flax and NNX keep a block's built model for its next request (their adapters' ``build``):
     every variable is put back as first built, the weights and statistics that a request loads anyway and
     dropout's seed state or rng count that none does. A block in training mode with dropout, run twice in the session's
     workers, gives the bits of new workers, outputs and gradients alike."""
-    names, engines = ["dropout", "batch_norm"], ["keras", "keras_jax", "keras_torch", "flax_nnx"]
+    names, engines = ["dropout", "batch_norm"], ["keras", "keras_jax", "keras_torch", "flax", "flax_nnx"]
     with Pool(engines, tmp_path / "new") as new:
         compare_backends(new, names, engines, dump=tmp_path / "alone")
     for k in range(2):

@@ -85,6 +85,11 @@ class Adapter(adapter.Adapter):
         return super().prepare(request)
 
     def build(self, request, inputs):
+        # A block's next request (its other optimizers, other weights of the same shapes) gets the module and
+        # shapes it found first: a linen module holds no state, and ``load`` replaces every variable.
+        kept = None if request.initialise else self.per_block(request, "model")
+        if kept:
+            return Built(*kept["model"])
         model = self.instantiate(request, **mode_kwargs(request.factory, request.mode))
         # Shapes are found in the request's dtype, the one jax's own defaults give (x64 on for float64 only):
         # a parameter made by an initializer (self.param) has it, and a scan must not meet other inputs.
@@ -111,6 +116,8 @@ class Adapter(adapter.Adapter):
         except jax.errors.ConcretizationTypeError:  # Python control flow on values (FixedHiddenMLP)
             modules.clear()
             variables = init(rngs(request.seed), *xs)
+        if kept is not None:
+            kept["model"] = (model, variables, modules)
         return Built(model, variables, modules)
 
     def shapes_before_call(self, request):
