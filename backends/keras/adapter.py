@@ -157,6 +157,13 @@ class Adapter(adapter.Adapter):
                 v.assign(value)
             return model
         model = self.instantiate(request)
+        # A layer without a build() of its own (every d2l model written as a class) is built, at its first
+        # call, by tracing that call symbolically before running it: a whole second pass through the model,
+        # most of a small block's request. Marked built, its call runs once, eagerly, and each built-in
+        # layer inside still builds itself from the shapes it meets, the same variables either way.
+        for _, _, layer in walk(model):
+            if getattr(layer.build, "_is_default", False):  # Keras's mark of Layer.build not overridden
+                layer.built = True
         model(*(self.tensor(v) for v in inputs.values()))  # creates the weights
         if kept is not None:
             kept["model"] = (model, [self.numpy(v.value) for v in model.variables])
