@@ -55,7 +55,6 @@ def test_what_an_engine_keeps_per_block_serves_that_block_only():
         assert adapter.per_block(dataclasses.replace(first, **change), "loss gradient") == {}, change
 
 
-
 TRAPS = [pytest.param(t, id=t.name) for t in optim.TRAPS]
 assert TRAPS, "harness.optim.TRAPS is empty: no training trap would be tested"
 

@@ -147,9 +147,9 @@ class Adapter(adapter.Adapter):
         keras.config.set_floatx(request.dtype)
         keras.config.set_dtype_policy(request.dtype)
         keras.utils.set_random_seed(request.seed)
-        # Building is most of a small block's request (Keras traces each layer's output shape). A block's
-        # next request (its other optimizers, other weights of the same shapes) gets the model it built
-        # first, every variable (weights, statistics, dropout's seed state) put back as they were built.
+        # Building is much of a small block's request (every layer made, every variable created and drawn).
+        # A block's next request (its other optimizers, other weights of the same shapes) gets the model it
+        # built first, every variable (weights, statistics, dropout's seed state) put back as built.
         kept = None if request.initialise else self.per_block(request, "model")
         if kept:
             model, built = kept["model"]
