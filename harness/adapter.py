@@ -29,6 +29,7 @@ training loop and its record ``TrainStep``) happens here, once, for every framew
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import os
@@ -338,7 +339,7 @@ class Adapter:
         values = {**{k: arrays[f"param:{k}"] for k in spec.params},
                   **{k: arrays[f"const:{k}"] for k in spec.constants},
                   **{k: arrays[f"state:{k}"] for k in spec.state}}
-        model = self.build(request, inputs)
+        model = self.model(request, inputs)
         slots = tie(self.slots(model, spec), spec)
         declared = {**spec.params, **spec.constants, **spec.state}
         for s in slots:
@@ -418,7 +419,7 @@ class Adapter:
         stacks, slots = {}, []
         for k in range(max(1, request.draws)):
             one = dataclasses.replace(request, seed=request.seed * 1000 + k, initialise=True)
-            model = self.build(one, inputs)
+            model = self.model(one, inputs)
             slots = [s for s in tie(self.slots(model, spec), spec) if not s.constant]
             values = self.read(model, slots)
             for i, s in enumerate(slots):
@@ -447,16 +448,40 @@ class Adapter:
                 optimizer={k: np.array(v) for k, v in self.optimizer_state(training).items()}))
         return record
 
+    # How many blocks a worker keeps what ``per_block`` holds for, the least recently used dropped first: a
+    # block's requests come together (its optimizers, its reruns), and a session's workers meet hundreds of
+    # blocks × dtypes × seeds × faults, whose models and compiled programs would otherwise all stay.
+    PER_BLOCK_KEPT = 8
+
     def per_block(self, request: Request, what: str) -> dict:
         """A dict kept in this worker for ``what`` of the request's block (realisation, dtype, mode, seed,
-        fault, trap, taps, and the shapes and dtypes of its arrays): what an engine traced for one request
-        (a block's compiled forward and backward pass or loss gradient, a function of the parameters,
-        inputs, cotangents or targets only) serves the next request of the same block (its other
-        optimizers, its other weights) instead of being traced again."""
+        fault, trap, taps, and the shapes and dtypes of its arrays): what an engine made for one request (a
+        block's model as built, its compiled forward and backward pass or loss gradient: a function of the
+        parameters, inputs, cotangents or targets only) serves the next request of the same block (its
+        other optimizers, its other weights) instead of being made again. Only the last ``PER_BLOCK_KEPT``
+        blocks' are kept, all of a block's together: an older block's are made again, the same."""
         shapes = tuple(sorted((k, np.shape(a), np.asarray(a).dtype.str) for k, a in request.arrays.items()))
-        key = (what, request.spec.name, request.factory, request.dtype, request.mode, request.seed, request.fault,
+        key = (request.spec.name, request.factory, request.dtype, request.mode, request.seed, request.fault,
                request.trap, request.taps, shapes)
-        return self.__dict__.setdefault("_per_block", {}).setdefault(key, {})
+        blocks = self.__dict__.setdefault("_per_block", collections.OrderedDict())
+        blocks[key] = blocks.pop(key) if key in blocks else {}  # the most recently used last
+        while len(blocks) > self.PER_BLOCK_KEPT:
+            blocks.popitem(last=False)
+        return blocks[key].setdefault(what, {})
+
+    def model(self, request: Request, inputs: dict):
+        """``build``'s model, ``configure`` first. A block's next request (its other optimizers, other
+        weights of the same shapes) gets the model built first, put back as built (``snapshot``, then
+        ``restore``): building is much of a small block's request. An init request always builds anew."""
+        self.configure(request)
+        kept = None if request.initialise else self.per_block(request, "model")
+        if kept:
+            return self.restore(*kept["model"])
+        model = self.build(request, inputs)
+        snapshot = None if kept is None else self.snapshot(model)
+        if snapshot is not None:
+            kept["model"] = (model, snapshot)
+        return model
 
     @staticmethod
     def inventory(slots, before: dict | None = None) -> list:
@@ -476,6 +501,21 @@ class Adapter:
     def build(self, request: Request, inputs: dict):
         """A model of ``request.factory`` (through ``instantiate``) in ``request.dtype`` and
         ``request.mode``, whose parameters exist: lazy shapes are resolved with the native ``inputs``."""
+        raise NotImplementedError
+
+    def configure(self, request: Request) -> None:
+        """Set what the framework reads from its global state when a model is made and run (its float
+        dtype, its random seed) for ``request``: before every ``build``, and before a kept model is given
+        back. Nothing by default."""
+
+    def snapshot(self, model):
+        """What ``restore`` needs to give ``model``, just built, back as built to a later request of the same
+        block, or None (the default): every request builds its own."""
+        return None
+
+    def restore(self, model, snapshot):
+        """``model`` (kept with ``snapshot``) as it was built: every variable that a request changes
+        (weights, statistics, a dropout's random state) put back. Returns the model to use."""
         raise NotImplementedError
 
     def slots(self, model, spec) -> list:

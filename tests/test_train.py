@@ -55,6 +55,29 @@ def test_what_an_engine_keeps_per_block_serves_that_block_only():
         assert adapter.per_block(dataclasses.replace(first, **change), "loss gradient") == {}, change
 
 
+
+def test_a_worker_keeps_what_it_made_for_its_last_blocks_only():
+    """Adapter.per_block holds the last PER_BLOCK_KEPT blocks, the least recently used dropped first and all
+    of a block's kinds of request together (its model with its compiled programs), so that a session's
+    workers do not keep every model and program of every block, dtype, seed and fault they met."""
+    from harness.adapter import Adapter, Request
+
+    adapter, n = Adapter(), Adapter.PER_BLOCK_KEPT
+    assert n >= 3, "a block's optimizers and reruns come together: fewer could drop what the next request needs"
+    first = Request(specs.resolve("batch_norm")[0], factory=object, arrays={}, mode="eval")
+    adapter.per_block(first, "model")["model"] = "built"
+    adapter.per_block(first, "loss gradient")["jit"] = "compiled"
+    others = [dataclasses.replace(first, seed=s) for s in range(1, 2 * n + 1)]
+    for other in others[:n - 1]:
+        adapter.per_block(other, "model")
+    assert adapter.per_block(first, "model") == {"model": "built"}, "n blocks are kept"
+    adapter.per_block(others[n - 1], "model")  # one more: the least recently used goes, not first (just used)
+    assert adapter.per_block(first, "loss gradient") == {"jit": "compiled"}
+    for other in others[n:]:  # n more
+        adapter.per_block(other, "model")
+    assert adapter.per_block(first, "model") == {} and adapter.per_block(first, "loss gradient") == {}
+    assert len(adapter._per_block) == n
+
 TRAPS = [pytest.param(t, id=t.name) for t in optim.TRAPS]
 assert TRAPS, "harness.optim.TRAPS is empty: no training trap would be tested"
 

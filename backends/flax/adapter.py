@@ -79,17 +79,10 @@ class Adapter(adapter.Adapter):
     def version(self):
         return f"{flax.__version__} (jax {jax.__version__})"
 
-    def prepare(self, request):
-        # x64 per request (every request, compare and train, starts here): never on in a float32 run
-        jax.config.update("jax_enable_x64", request.dtype == "float64")
-        return super().prepare(request)
+    def configure(self, request):
+        jax.config.update("jax_enable_x64", request.dtype == "float64")  # per request: never on in a float32 run
 
     def build(self, request, inputs):
-        # A block's next request (its other optimizers, other weights of the same shapes) gets the module and
-        # shapes it found first: a linen module holds no state, and ``load`` replaces every variable.
-        kept = None if request.initialise else self.per_block(request, "model")
-        if kept:
-            return Built(*kept["model"])
         model = self.instantiate(request, **mode_kwargs(request.factory, request.mode))
         # Shapes are found in the request's dtype, the one jax's own defaults give (x64 on for float64 only):
         # a parameter made by an initializer (self.param) has it, and a scan must not meet other inputs.
@@ -116,9 +109,13 @@ class Adapter(adapter.Adapter):
         except jax.errors.ConcretizationTypeError:  # Python control flow on values (FixedHiddenMLP)
             modules.clear()
             variables = init(rngs(request.seed), *xs)
-        if kept is not None:
-            kept["model"] = (model, variables, modules)
         return Built(model, variables, modules)
+
+    def snapshot(self, built):
+        return built.model, built.variables, built.modules  # a linen module holds no state
+
+    def restore(self, built, snapshot):
+        return Built(*snapshot)  # ``load`` replaces every variable
 
     def shapes_before_call(self, request):
         return {}  # flax has no parameters before init(key, X): every shape comes from a sample input

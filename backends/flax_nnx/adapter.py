@@ -82,9 +82,8 @@ class Adapter(adapter.Adapter):
     def version(self):
         return f"{flax.__version__} nnx (jax {jax.__version__})"
 
-    def prepare(self, request):
+    def configure(self, request):
         jax.config.update("jax_enable_x64", request.dtype == "float64")
-        return super().prepare(request)
 
     def instantiate(self, request, **kwargs):
         """``factory(**spec.args, rngs=nnx.Rngs(seed))``; NNX has no lazy shapes, so a realisation that
@@ -104,25 +103,21 @@ class Adapter(adapter.Adapter):
             else super().instantiate(request, **kwargs)
 
     def build(self, request, inputs):
-        jax.config.update("jax_enable_x64", request.dtype == "float64")
-        # A block's next request (its other optimizers, other weights of the same shapes) gets the model it
-        # built first, every variable (parameters, statistics, dropout's rng counts) put back as built.
-        kept = None if request.initialise else self.per_block(request, "model")
-        if kept:
-            built, state = kept["model"]
-            nnx.update(built.model, state)
-            return built
         model = self.instantiate(request)
         set_mode(model, request.mode)
-        built = Built(model)
-        if kept is not None:
-            kept["model"] = (built, nnx.clone(nnx.state(model)))
+        return Built(model)
+
+    def snapshot(self, built):
+        return nnx.clone(nnx.state(built.model))  # parameters, statistics, dropout's rng counts
+
+    def restore(self, built, state):
+        nnx.update(built.model, state)
         return built
 
     def shapes_before_call(self, request):
         """NNX has no lazy shapes: every layer is given its input size, and its variables exist (with their
         shapes) as soon as the model is constructed; ``nnx.eval_shape`` builds it without allocating."""
-        jax.config.update("jax_enable_x64", request.dtype == "float64")
+        self.configure(request)
         if request.spec.function:
             return {}
         model = nnx.eval_shape(lambda: self.instantiate(request))

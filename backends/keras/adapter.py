@@ -141,21 +141,14 @@ class Adapter(adapter.Adapter):
         """The optimizer's step for [(gradient, variable)]."""
         training.optimizer.apply_gradients(pairs)
 
-    def build(self, request, inputs):
+    def configure(self, request):
         # Both: once a layer exists the global dtype policy is cached, and set_floatx alone no longer
         # changes it (a float64 request after a float32 one would silently compute in float32).
         keras.config.set_floatx(request.dtype)
         keras.config.set_dtype_policy(request.dtype)
         keras.utils.set_random_seed(request.seed)
-        # Building is much of a small block's request (every layer made, every variable created and drawn).
-        # A block's next request (its other optimizers, other weights of the same shapes) gets the model it
-        # built first, every variable (weights, statistics, dropout's seed state) put back as built.
-        kept = None if request.initialise else self.per_block(request, "model")
-        if kept:
-            model, built = kept["model"]
-            for v, value in zip(model.variables, built):
-                v.assign(value)
-            return model
+
+    def build(self, request, inputs):
         model = self.instantiate(request)
         # A layer without a build() of its own (every d2l model written as a class) is built, at its first
         # call, by tracing that call symbolically before running it: a whole second pass through the model,
@@ -165,8 +158,14 @@ class Adapter(adapter.Adapter):
             if getattr(layer.build, "_is_default", False):  # Keras's mark of Layer.build not overridden
                 layer.built = True
         model(*(self.tensor(v) for v in inputs.values()))  # creates the weights
-        if kept is not None:
-            kept["model"] = (model, [self.numpy(v.value) for v in model.variables])
+        return model
+
+    def snapshot(self, model):
+        return [self.numpy(v.value) for v in model.variables]  # weights, statistics, dropout's seed state
+
+    def restore(self, model, values):
+        for v, value in zip(model.variables, values):
+            v.assign(value)
         return model
 
     def slots(self, model, spec):
