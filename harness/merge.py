@@ -6,9 +6,11 @@ their arrays together exactly as one run judges its workers' replies (``harness.
 float64 reference, the cases and the directional derivatives are recomputed here from the seed and the
 dumped case arrays, the gradient consensus is taken over every framework of every part, and failures are
 localised from the dumped taps. Nothing is copied from the parts' own verdicts, and no framework or worker
-is needed: the merge runs in an environment with NumPy alone.
+is needed: the merge runs in an environment with NumPy alone. The dumps of ``compare.py train`` merge the
+same way (``merge_training``: every step judged again, ``harness.train.judge_training``).
 
-Refused (``MergeError``, one line, exit status 2) before anything is judged: parts whose seed, dtype,
+Refused (``MergeError``, one line, exit status 2) before anything is judged: parts of different commands
+(compare and train) or, for training, of other ``--steps`` or optimizers; parts whose seed, dtype,
 blockparity version, ``--taps``, user files (``--params``, ``--inputs`` digests; a ``--native`` file per
 framework) or framework versions differ; a block whose spec digest differs between parts or from this
 checkout's, or whose reference is a realisation (``reference="torch"``: the merge runs no framework); the
@@ -46,10 +48,17 @@ class Part:
 
     @property
     def rows(self) -> set:
-        return {(a["spec"], a["backend"]) for a in self.manifest["answers"]}
+        """(block, backend), or (block, optimizer, backend) for a training run: what this part answered."""
+        return {row(a) for a in self.manifest["answers"]}
 
     def __str__(self) -> str:
         return str(self.path)
+
+
+def row(answer: dict) -> tuple:
+    """What one answer is about: (block, backend), or (block, optimizer, backend) in a training run."""
+    return (answer["spec"], answer["optimizer"], answer["backend"]) if "optimizer" in answer else \
+        (answer["spec"], answer["backend"])
 
 
 def read(paths) -> list[Part]:
@@ -82,7 +91,7 @@ def read(paths) -> list[Part]:
 def _match_report(path: pathlib.Path, parts: list) -> None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        key = (doc["dtype"], doc["seed"], {(r["spec"], r["backend"]) for r in doc["results"]})
+        key = (doc["dtype"], doc["seed"], {row(r) for r in doc["results"]})
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise MergeError(f"{path}: not a run's --json report ({e})") from None
     if not any(key == (p.manifest["dtype"], p.manifest["seed"], p.rows) for p in parts):
@@ -101,6 +110,10 @@ def _same(parts, what: str, get, noun: str) -> None:
 
 def check(parts: list) -> None:
     """Every refusal of the module docstring, one line each."""
+    _same(parts, "command", lambda m: m.get("command", "compare"), "runs of one command: compare.py, or "
+          "compare.py train")
+    _same(parts, "--steps", lambda m: m.get("steps"), "training runs made with one --steps")
+    _same(parts, "optimizers", lambda m: m.get("optimizers"), "training runs made with one --optimizer (or none)")
     _same(parts, "seed", lambda m: m["seed"], "runs made with one --seed")
     _same(parts, "dtype", lambda m: m["dtype"], "runs made with one --dtype")
     _same(parts, "blockparity version", lambda m: m["blockparity"], "runs made by one version of blockparity")
@@ -108,12 +121,12 @@ def check(parts: list) -> None:
     if parts[0].manifest["blockparity"] != here:
         raise MergeError(f"{parts[0]} was made by blockparity {parts[0].manifest['blockparity']}, this is {here}. "
                          "Expected runs made by the version that merges them")
-    _same(parts, "--taps", lambda m: m["taps"], "runs made all with --taps or all without")
-    _same(parts, "--params/--inputs files", lambda m: {k: v for k, v in m["files"].items() if k != "native"},
+    _same(parts, "--taps", lambda m: m.get("taps"), "runs made all with --taps or all without")
+    _same(parts, "--params/--inputs files", lambda m: {k: v for k, v in m.get("files", {}).items() if k != "native"},
           "runs given the same files (sha256)")
     native, versions, owner, seen = {}, {}, {}, {}
     for p in parts:
-        for fw, digest in p.manifest["files"].get("native", {}).items():
+        for fw, digest in p.manifest.get("files", {}).get("native", {}).items():
             if native.setdefault(fw, (digest, p))[0] != digest:
                 raise MergeError(f"the runs differ in the --native file of {fw}: {native[fw][1]} and {p} were given "
                                  "different files. Expected one file per framework")
@@ -138,12 +151,14 @@ def check(parts: list) -> None:
                 raise MergeError(f"{p}: block {name!r} was defined differently there (spec digest "
                                  f"{block['digest'][:12]}, here {digest[:12]}). Expected runs of the same block "
                                  "definitions")
-        rows = p.rows
-        for row in [(n, b) for n in p.manifest["blocks"] for b in p.manifest["backends"] if (n, b) in rows]:
-            if row in owner:
-                raise MergeError(f"{owner[row]} and {p} both ran {row[0]} x {row[1]}. Expected parts that do not "
+        rows = p.rows  # in the order of the blocks, then the backends (training: of the answers)
+        ordered = [r for r in dict.fromkeys(map(row, p.manifest["answers"])) if len(r) == 3] or \
+            [(n, b) for n in p.manifest["blocks"] for b in p.manifest["backends"] if (n, b) in rows]
+        for ran in ordered:
+            if ran in owner:
+                raise MergeError(f"{owner[ran]} and {p} both ran {' x '.join(ran)}. Expected parts that do not "
                                  "overlap (one framework or one shard each)")
-            owner[row] = p
+            owner[ran] = p
         stopped = [a for a in p.manifest["answers"] if a["status"] == "interrupted"]
         if stopped:
             raise MergeError(f"{p}: that run was interrupted ({stopped[0]['reason']}). Expected finished runs")
@@ -159,9 +174,12 @@ def check(parts: list) -> None:
 
 
 def merge(paths) -> Run:
-    """The Run that one run of every part's blocks on every part's backends would have given."""
+    """The Run (a TrainRun for training runs) that one run of every part's blocks on every part's backends
+    would have given."""
     parts = read(paths)
     check(parts)
+    if parts[0].manifest.get("command") == "train":
+        return merge_training(parts)
     first = parts[0].manifest
     seed, dtype, taps = first["seed"], first["dtype"], first["taps"]
     order = list(dict.fromkeys([n for p in parts for n in p.manifest.get("selection", [])]
@@ -216,6 +234,69 @@ def merge(paths) -> Run:
     run.required_missing = [line for p in parts for line in _required_missing(p.manifest)]
     run.merged = [{"dump": str(p.path), "backends": p.manifest["backends"], "blocks": list(p.manifest["blocks"]),
                    "shard": p.manifest.get("shard")} for p in parts]
+    return run
+
+
+def merge_training(parts):
+    """The TrainRun of one ``compare.py train`` of every part's blocks on every part's backends: each part's
+    case checked against the one its seed draws here, every step judged again from the arrays
+    (``harness.train.judge_training``: the gradients at step 1 against the median of every part's backends)."""
+    from harness.data import make_target
+    from harness.protocol import load_arrays
+    from harness.train import TrainResult, TrainRun, conventions, judge_training, starts, tasks
+
+    first = parts[0].manifest
+    seed, dtype, steps, optimizers = first["seed"], first["dtype"], first["steps"], first["optimizers"]
+    todo = tasks(list(dict.fromkeys(n for p in parts for n in p.manifest["names"])), optimizers)
+    position = {(t.name, t.optimizer): i for i, t in enumerate(todo)}
+    used = {b for p in parts for b in p.manifest["backends"]}
+    backend_names = [b for b in backends.names() if b in used]
+    cases, results, got, answered = {}, {}, {}, []
+    for p in parts:
+        for a in p.manifest["answers"]:
+            b, key = a["backend"], (a["spec"], a["optimizer"])
+            if key not in position:
+                raise MergeError(f"{p}: {a['spec']} with {a['optimizer']} is not a training run of this checkout's "
+                                 "blocks. Expected runs of this version of the harness")
+            task = todo[position[key]]
+            if a["mode"] is None:  # decided without a worker: a documented gap, a mistake about another framework
+                results[(key, b)] = TrainResult(task.name, b, a["status"], a["reason"], optimizer=task.optimizer)
+                continue
+            folder = p.path / task.name
+            if (task.name, task.spec.name) not in cases:
+                case = make_case(task.spec, seed, dtype, task.mode)
+                targets = make_target(task.spec, case, seed, dtype)
+                cases[(task.name, task.spec.name)] = (case, targets, None)
+            case, targets, _ = cases[(task.name, task.spec.name)]
+            try:
+                dumped = load_arrays(folder / "case.npz")
+            except OSError:
+                raise MergeError(f"{folder / 'case.npz'}: missing, though {p}'s manifest says {b} trained "
+                                 f"{task.name}") from None
+            if not _equal({**case.arrays(), **{f"target:{k}": t for k, t in targets.items()}}, dumped):
+                raise MergeError(f"{p}: {task.name}'s case is not the one seed {seed} draws here. Expected runs of "
+                                 "this version of the harness")
+            reply = Reply(a["status"], a.get("reason", ""), a.get("detail", ""), a.get("seconds", 0.0),
+                          a.get("native_params", []))
+            answered.append((task, b, reply))
+            if a["status"] == "ok":
+                path = folder / f"{task.optimizer}.{b}.npz"
+                if not path.is_file():
+                    raise MergeError(f"{path}: missing, though {p}'s manifest says {b} trained {task.name}")
+                got[(task.name, task.optimizer, b)] = load_arrays(path)
+    answered.sort(key=lambda tbr: (tbr[1], position[(tbr[0].name, tbr[0].optimizer)]))  # as one run orders them
+    first_directions, start = {}, {}
+    starts([t for t in todo if (t.name, t.spec.name) in cases], cases, seed, first_directions, start)
+    ordered, measured = judge_training(todo, backend_names, cases, answered, got, results, steps, dtype, seed,
+                                       first_directions, start)
+    versions = {b: v for p in parts for b, v in p.manifest["versions"].items()}
+    run = TrainRun(dtype, seed, steps, sorted({t.optimizer for t in todo}, key=list(optimizers).index),
+                   backend_names, {b: versions[b] for b in backend_names if b in versions}, ordered,
+                   conventions(measured, dtype), max(p.manifest["timing"]["wall_s"] for p in parts))
+    run.environment = {b: e for p in parts for b, e in p.manifest.get("environment", {}).items()}
+    run.required_missing = [line for p in parts for line in _required_missing(p.manifest)]
+    run.merged = [{"dump": str(p.path), "backends": p.manifest["backends"], "blocks": list(p.manifest["blocks"]),
+                   "shard": None} for p in parts]
     return run
 
 

@@ -285,7 +285,11 @@ NO_NUMPY_REFERENCE = ("training needs a NumPy reference: every step's loss, grad
 
 
 def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS), dtype="float32", seed=0,
-                   steps=optim.STEPS, on_event=None, work_dir=None) -> TrainRun:
+                   steps=optim.STEPS, on_event=None, work_dir=None, dump=None, meta=None) -> TrainRun:
+    """``steps`` steps of each optimizer on each block in each backend, every step checked (the module's
+    docstring). ``dump``: also write the cases, every backend's arrays and a manifest there, what
+    ``compare.py merge`` judges again with the dumps of other runs (``harness.dump``; ``meta``: more for the
+    manifest)."""
     started = time.perf_counter()
     with work_folder(work_dir, "blockparity-train-") as work:
         todo = tasks(names, optimizers)
@@ -323,43 +327,90 @@ def train_backends(pool, names, backend_names, optimizers=tuple(optim.OPTIMIZERS
         with beside(lambda: starts([t for t in todo if id(t) in busy], cases, seed, first, start)):
             replies = pool.run({b: j for b, j in jobs.items() if j}, on_event)
 
-        measured = {}  # (kind, backend) -> (gap, quantity, block)
-        agreed = {}  # (task name, optimizer) -> the backends' agreed gradients, the same for each of them
-        got = {}  # (task name, optimizer) -> {backend: its arrays}
-        for (b, i), reply in sorted(replies.items(), key=lambda kv: kv[0]):  # not the order they came in
-            task = slot_of[(b, i)]
-            key = (task.name, task.optimizer)
-            of = task.spec.name if task.name != task.spec.name else None
-            if reply.status != "ok":
-                results[(key, b)] = TrainResult(task.name, b, reply.status, reply.reason, detail=reply.detail,
-                                                seconds=reply.seconds, variant_of=of, optimizer=task.optimizer)
-                continue
-            got.setdefault(key, {})[b] = load_arrays(jobs[b][i]["out"])
-        for (b, i), reply in sorted(replies.items(), key=lambda kv: kv[0]):  # not the order they came in
-            task = slot_of[(b, i)]
-            key = (task.name, task.optimizer)
-            of = task.spec.name if task.name != task.spec.name else None
-            if reply.status != "ok":
-                continue
-            case, targets, _ = cases[(task.name, task.spec.name)]
-            if key not in agreed:
-                agreed[key] = agreed_gradients(task, got[key], steps, dtype)
-            found, gaps = check_training(task, case, targets, got[key][b], b, steps, dtype, seed,
-                                         first.setdefault((task.name, task.mode), {}), agreed[key],
-                                         start.get((task.name, task.mode)))
-            tol, limit = tolerance_of(task.spec, b, dtype)
-            result = TrainResult(task.name, b, "pass", limit, checks=found, native_params=reply.native_params,
-                                 seconds=reply.seconds, variant_of=of, optimizer=task.optimizer, tolerance=tol)
-            apply_divergences(result, task.spec, b, dtype, optimizer=task.optimizer)
-            results[(key, b)] = result
-            for kind, (gap, quantity) in gaps.items():
-                if gap > measured.get((kind, b), (0.0,))[0]:
-                    measured[(kind, b)] = (gap, quantity, task.name)
-        ordered = [results[((t.name, t.optimizer), b)] for t in todo for b in backend_names
-                   if ((t.name, t.optimizer), b) in results]
-        return TrainRun(dtype, seed, steps, sorted({t.optimizer for t in todo}, key=list(optim.OPTIMIZERS).index),
-                        list(backend_names), pool.versions(), ordered, conventions(measured, dtype),
-                        time.perf_counter() - started)
+        order = sorted(replies)  # the backends' names, then the tasks: not the order of replies
+        answered = [(slot_of[bi], bi[0], replies[bi]) for bi in order]
+        got = {(slot_of[bi].name, slot_of[bi].optimizer, bi[0]): load_arrays(jobs[bi[0]][bi[1]]["out"])
+               for bi in order if replies[bi].status == "ok"}
+        ordered, measured = judge_training(todo, backend_names, cases, answered, got, results, steps, dtype, seed,
+                                           first, start)
+        run = TrainRun(dtype, seed, steps, sorted({t.optimizer for t in todo}, key=list(optim.OPTIMIZERS).index),
+                       list(backend_names), pool.versions(), ordered, conventions(measured, dtype),
+                       time.perf_counter() - started)
+        if dump is not None:
+            write_training_dump(dump, run, todo, cases, answered, jobs, slot_of, pool.environment(), meta)
+        return run
+
+
+def judge_training(todo, backend_names, cases, answered, got, results, steps, dtype, seed, first, start) -> tuple:
+    """Judge every backend's training arrays (``got``: (task name, optimizer, backend) -> arrays), as one run
+    and ``compare.py merge`` alike. ``answered``: [(task, backend, Reply)] in the order of the backends'
+    names, then of ``todo``; ``results`` holds the rows decided without a reply (skips) and gets the rest.
+    Returns (the results in the report's order, what each backend's rules measured: ``conventions``)."""
+    measured = {}  # (kind, backend) -> (gap, quantity, block)
+    agreed = {}  # (task name, optimizer) -> the backends' agreed gradients, the same for each of them
+    of_task = {}  # (task name, optimizer) -> {backend: its arrays}
+    for (name, optimizer, b), arrays in got.items():
+        of_task.setdefault((name, optimizer), {})[b] = arrays
+    for task, b, reply in answered:
+        key = (task.name, task.optimizer)
+        of = task.spec.name if task.name != task.spec.name else None
+        if reply.status != "ok":
+            results[(key, b)] = TrainResult(task.name, b, reply.status, reply.reason, detail=reply.detail,
+                                            seconds=reply.seconds, variant_of=of, optimizer=task.optimizer)
+            continue
+        case, targets, _ = cases[(task.name, task.spec.name)]
+        if key not in agreed:
+            agreed[key] = agreed_gradients(task, of_task[key], steps, dtype)
+        found, gaps = check_training(task, case, targets, of_task[key][b], b, steps, dtype, seed,
+                                     first.setdefault((task.name, task.mode), {}), agreed[key],
+                                     start.get((task.name, task.mode)))
+        tol, limit = tolerance_of(task.spec, b, dtype)
+        result = TrainResult(task.name, b, "pass", limit, checks=found, native_params=reply.native_params,
+                             seconds=reply.seconds, variant_of=of, optimizer=task.optimizer, tolerance=tol)
+        apply_divergences(result, task.spec, b, dtype, optimizer=task.optimizer)
+        results[(key, b)] = result
+        for kind, (gap, quantity) in gaps.items():
+            if gap > measured.get((kind, b), (0.0,))[0]:
+                measured[(kind, b)] = (gap, quantity, task.name)
+    ordered = [results[((t.name, t.optimizer), b)] for t in todo for b in backend_names
+               if ((t.name, t.optimizer), b) in results]
+    return ordered, measured
+
+
+def write_training_dump(root, run, todo, cases, answered, jobs, slot_of, environment, meta) -> None:
+    """DIR/<block>/case.npz (what every worker was given: the case and its targets), DIR/<block>/<optimizer>.
+    <backend>.npz (what each one answered, every step's arrays) and, last, DIR/manifest.json."""
+    import json
+    import pathlib
+    import shutil
+
+    from harness import dump
+
+    root = pathlib.Path(root)
+    for (name, _), (_, _, path) in cases.items():
+        (root / name).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, root / name / "case.npz")
+    answers, job = [], {(b, id(t)): jobs[b][i] for (b, i), t in slot_of.items()}
+    for task, b, reply in answered:
+        if reply.status == "ok":
+            shutil.copyfile(job[(b, id(task))]["out"], root / task.name / f"{task.optimizer}.{b}.npz")
+        answers.append({"spec": task.name, "optimizer": task.optimizer, "backend": b, "mode": task.mode,
+                        "status": reply.status, "reason": reply.reason, "detail": reply.detail,
+                        "seconds": reply.seconds, "native_params": reply.native_params})
+    asked = {(a["spec"], a["optimizer"], a["backend"]) for a in answers}
+    for r in run.results:  # the rows decided without asking a worker: skips
+        if (r.spec, r.optimizer, r.backend) not in asked:
+            answers.append({"spec": r.spec, "optimizer": r.optimizer, "backend": r.backend, "mode": None,
+                            "status": r.status, "reason": r.reason})
+    manifest = {"format": dump.FORMAT, "blockparity": dump.blockparity_version(), "command": "train",
+                "seed": run.seed, "dtype": run.dtype, "steps": run.steps, "optimizers": run.optimizers,
+                "names": list(dict.fromkeys(t.name for t in todo)), "backends": run.backends,
+                "versions": run.versions, "environment": environment,
+                "blocks": {t.spec.name: {"spec": t.spec.name, "digest": dump.spec_digest(t.spec)} for t in todo
+                           if not t.spec.reference_backend},  # that one is skipped: nothing of it to judge again
+                "require": [], **(meta or {}), "answers": answers, "timing": {"wall_s": round(run.wall_s, 3)}}
+    root.mkdir(parents=True, exist_ok=True)
+    (root / dump.MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False) + "\n", encoding="ascii")
 
 
 def conventions(measured: dict, dtype: str) -> list:

@@ -156,6 +156,97 @@ def test_a_refusal_is_one_line_and_exit_2(runs):
     assert proc.stderr.startswith("error: compare.py merge: ") and "both ran" in proc.stderr, proc.stderr
 
 
+
+# --- training runs: compare.py train --dump ----------------------------------------------------------------
+# A pass, running statistics, a recurrent layer, and a training trap (Keras held to PyTorch's coupled weight
+# decay) that fails in one framework only.
+TRAIN = ["mlp", "batch_norm", "gru", "weight_decay_decoupled"]
+
+
+def trained_verdicts(run) -> dict:
+    return {(r.spec, r.optimizer, r.backend): {**r.as_json(), "seconds": None, "tolerance": r.tolerance}
+            for r in run.results}
+
+
+@pytest.fixture(scope="module")
+def trained(pool, tmp_path_factory):
+    """One training run of TRAIN on every framework, and the same split by framework, all dumped."""
+    from harness.train import train_backends
+
+    root = tmp_path_factory.mktemp("train-merge")
+    whole = train_backends(pool, TRAIN, FRAMEWORKS, dump=root / "whole")
+    for b in FRAMEWORKS:
+        train_backends(pool, TRAIN, [b], dump=root / f"fw-{b}")
+    return root, whole
+
+
+def test_training_runs_made_apart_merge_into_the_report_of_one_run(trained):
+    root, whole = trained
+    merged = merge(parts(root, "fw"))
+    assert type(merged) is type(whole) and merged.backends == whole.backends and merged.steps == whole.steps
+    assert [(r.spec, r.optimizer, r.backend) for r in merged.results] == \
+        [(r.spec, r.optimizer, r.backend) for r in whole.results]
+    assert trained_verdicts(merged) == trained_verdicts(whole) and merged.conventions == whole.conventions
+    statuses = {(r.spec, r.optimizer, r.backend): r.status for r in merged.results}
+    assert len(statuses) == (3 * 3 + 1) * len(FRAMEWORKS), statuses  # three blocks x optimizers, and the trap
+    assert statuses[("weight_decay_decoupled", "momentum", "keras")] == "fail", statuses
+    assert statuses[("weight_decay_decoupled", "momentum", "torch")] == "skipped", statuses
+    assert all(v == "pass" for (name, _, _), v in statuses.items() if name == "mlp"), statuses
+
+
+def test_a_training_merge_judges_the_arrays_not_the_parts_verdicts(trained, tmp_path):
+    """A step-1 gradient changed in one part's arrays fails there once merged, though that part passed: the
+    merge votes and checks every step again. A part of one framework has no vote; merged, all of them do."""
+    root, _ = trained
+    alone = {c.quantity: c.note for r in merge([root / "fw-torch"]).results if (r.spec, r.optimizer) == ("mlp", "sgd")
+             for c in r.checks}
+    assert alone["step1:grad:hidden.weight"].startswith("one backend"), alone
+    copies = []
+    for d in parts(root, "fw"):
+        copies.append(tmp_path / pathlib.Path(d).name)
+        shutil.copytree(d, copies[-1])
+    f = tmp_path / "fw-flax" / "mlp" / "adam.flax.npz"
+    arrays = load_arrays(f)
+    arrays["step1:grad:hidden.weight"] = arrays["step1:grad:hidden.weight"] * 1.01
+    from harness.protocol import save_arrays
+
+    save_arrays(f, arrays)
+    results = {(r.spec, r.optimizer, r.backend): r for r in merge(copies).results}
+    wrong = results[("mlp", "adam", "flax")]
+    assert wrong.status == "fail" and not next(c for c in wrong.checks
+                                               if c.quantity == "step1:grad:hidden.weight").passed, wrong
+    assert all(results[("mlp", "adam", b)].status == "pass" for b in FRAMEWORKS if b != "flax"), results
+
+
+def test_a_training_merge_needs_no_framework_and_starts_no_worker(trained, tmp_path):
+    root, _ = trained
+    code = ("import subprocess, sys\n"
+            "def refuse(*a, **k): raise AssertionError('merge tried to start a process')\n"
+            "subprocess.Popen.__init__ = refuse\n"
+            "from harness.cli import main\n"
+            f"rc = main(['merge', *{parts(root, 'fw')!r}, '--json', {str(tmp_path / 't.json')!r}])\n"
+            "top = {m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names)\n"
+            "print(sorted(top - {'__main__', '_distutils_hack', 'cython_runtime'}\n"
+            "             - {m for m in top if m.startswith('_cython')}))\n"
+            "sys.exit(rc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the trap fails
+    assert proc.stdout.strip().splitlines()[-1] == "['backends', 'harness', 'numpy', 'specs']", proc.stdout
+    assert json.loads((tmp_path / "t.json").read_text())["verdict"] == "FAILED"
+
+
+def test_training_and_comparison_runs_or_other_steps_are_not_merged(runs, trained, tmp_path):
+    root, _ = trained
+    with pytest.raises(MergeError, match="the runs differ in command"):
+        merge([runs[0] / "fw-torch", root / "fw-flax"])
+    with pytest.raises(MergeError, match="the runs differ in --steps"):
+        merge(tampered(root, tmp_path, "fw", _set("steps", 5)))
+    with pytest.raises(MergeError, match=r"and \S*fw-torch both ran mlp x sgd x torch\. Expected"):
+        merge([root / "whole", root / "fw-torch"])
+    proc = cli("merge", *parts(root, "fw"), "--html", str(tmp_path / "t.html"))
+    assert proc.returncode == 2 and "training runs" in proc.stderr and not (tmp_path / "t.html").exists(), \
+        proc.stderr
+
 # --- --shard ----------------------------------------------------------------------------------------------
 def test_every_block_has_a_measured_cost():
     table = shard.costs()
@@ -195,12 +286,17 @@ def test_the_example_ci_runs_one_framework_at_a_time_and_merges(tmp_path):
                            "my_linear_data_attr"], capture_output=True, text=True, timeout=600,
                           env={**os.environ, "PYTHON": sys.executable})
     assert proc.returncode == 1, proc.stdout + proc.stderr  # my_linear_data_attr fails in every framework
-    assert [line.split(":")[0] for line in proc.stdout.splitlines()[:4]] == FRAMEWORKS, proc.stdout
+    assert [line.split(":")[0] for line in proc.stdout.splitlines()[:8]] == \
+        [f"{b}{kind}" for b in FRAMEWORKS for kind in ("", " train")], proc.stdout
     doc = json.loads((tmp_path / "merged.json").read_text())
     statuses = {(r["spec"], r["backend"]): r["status"] for r in doc["results"]}
     assert statuses == {**{("mlp", b): "pass" for b in FRAMEWORKS},
                         **{("my_linear_data_attr", b): "fail" for b in FRAMEWORKS}}, statuses
-    assert (tmp_path / "merged.html").is_file() and "merged 4 runs" in proc.stdout
+    assert (tmp_path / "merged.html").is_file() and proc.stdout.count("merged 4 runs") == 2
+    trained = json.loads((tmp_path / "trained.json").read_text())
+    assert {(r["spec"], r["optimizer"], r["backend"]) for r in trained["results"]} == \
+        {(s, o, b) for s in ("mlp", "my_linear_data_attr") for o in ("sgd", "momentum", "adam") for b in FRAMEWORKS}
+    assert all(r["status"] == "pass" for r in trained["results"] if r["spec"] == "mlp"), trained["results"]
 
 
 def test_the_example_workflow_has_a_job_per_framework_and_gates_on_the_merge():
@@ -214,8 +310,11 @@ def test_the_example_workflow_has_a_job_per_framework_and_gates_on_the_merge():
     for needle in ("compare.py $BLOCKS --backends ${{ matrix.backend }}", "--dump out/${{ matrix.backend }}",
                    "--json out/${{ matrix.backend }}.json"):
         assert needle in runs, needle
+    for needle in ("compare.py train $BLOCKS --backends ${{ matrix.backend }}", "--dump train/${{ matrix.backend }}"):
+        assert needle in runs, needle
     assert merge_job["needs"] == "part"
-    assert any("compare.py merge parts/*" in step.get("run", "") for step in merge_job["steps"])
+    for needle in ("compare.py merge parts/*", "compare.py merge trained/*"):
+        assert any(needle in step.get("run", "") for step in merge_job["steps"]), needle
 
 
 def test_a_user_s_blocks_merge_wherever_their_folder_is(tmp_path):

@@ -11,8 +11,9 @@ from harness.cli.session import out
 
 def parser() -> options.Parser:
     p = options.Parser(prog="compare.py merge", description="Judge together the --dump folders of runs made apart "
-                       "(one framework or one --shard each, on other machines): the report one run of them all "
-                       "would have given, recomputed from their arrays, without any framework.")
+                       "(of compare.py or compare.py train; one framework or one --shard each, on other "
+                       "machines): the report one run of them all would have given, recomputed from their arrays, "
+                       "without any framework.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="the runs' --dump folders (their .json reports may be "
                    "given too: each is checked to belong to one of the dumps)")
     p.add_argument("--json", metavar="PATH", action=options.checked(options.output_file(".json")),
@@ -27,10 +28,13 @@ def parser() -> options.Parser:
 
 def main(argv) -> int:
     from harness import report
-    from harness.merge import MergeError, merge
+    from harness.merge import MergeError, merge, read
 
     args = parser().parse_args(argv)
     try:
+        if args.html and any(p.manifest.get("command") == "train" for p in read(args.paths)):
+            raise MergeError("--html: the teaching page shows comparisons, and these are training runs. Expected "
+                             "--json, or the dumps of compare.py runs")
         run = merge(args.paths)
     except MergeError as e:
         raise options.UsageError(f"compare.py merge: {e}") from None
@@ -42,9 +46,10 @@ def main(argv) -> int:
         doc = report.document(run)
         doc["merged"] = run.merged
         report.write_json(doc, args.json)
+    training = getattr(run, "steps", None) is not None  # the dumps of compare.py train
     out(f"merged {len(run.merged)} run{'s' if len(run.merged) != 1 else ''}: {parts}\n")
-    out(report.table(run, report.use_color(no_color=args.no_color)))
-    if args.html and run.results:
+    out((report.train_table if training else report.table)(run, report.use_color(no_color=args.no_color)))
+    if args.html and run.results and not training:
         from harness import page
         from harness.teach import blocks
 

@@ -171,8 +171,8 @@ def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=Fals
                        help="write the results as JSON (PATH ends in .json; written before the table)")
     if dump:
         g.add_argument("--dump", metavar="DIR", action=checked(output_dir),
-                       help="write inputs, parameters, every backend's arrays and taps as .npz under DIR, "
-                       "with a manifest for compare.py merge")
+                       help=dump if isinstance(dump, str) else "write inputs, parameters, every backend's arrays "
+                       "and taps as .npz under DIR, with a manifest for compare.py merge")
     if shard:
         from harness.shard import parse
 

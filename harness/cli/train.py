@@ -19,7 +19,8 @@ def parser() -> options.Parser:
                                                           "step's arrays until it replies")),
                    help=f"steps of each optimizer (1 to {options.STEPS_MAX}: the worker keeps every step's "
                    f"arrays until it replies; default {optim.STEPS})")
-    options.add_run_options(p)
+    options.add_run_options(p, dump="write the cases and every backend's arrays of every step as .npz under DIR, "
+                            "with a manifest for compare.py merge")
     return p
 
 
@@ -36,6 +37,6 @@ def main(argv) -> int:
     with session(args.backends, args.timeout, {b: len(todo) for b in args.backends}, args.quiet,
                  workers=args.workers) as s:
         run = train_backends(s.pool, args.specs, args.backends, optimizers, args.dtype, args.seed, args.steps,
-                             on_event=s.progress, work_dir=s.work)
+                             on_event=s.progress, work_dir=s.work, dump=args.dump, meta={"require": args.require})
     return finish(run, args, s, train_table)
 
