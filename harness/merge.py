@@ -164,7 +164,7 @@ def check(parts: list) -> None:
             raise MergeError(f"{p}: that run was interrupted ({stopped[0]['reason']}). Expected finished runs")
         for name in p.manifest.get("selection", []):
             seen.setdefault(name, p)
-    ran = {name for p in parts for name in p.manifest["blocks"]}
+    ran = {name for p in parts for name in p.manifest.get("names", p.manifest["blocks"])}  # names: training
     missing = [n for n in seen if n not in ran]
     if missing:
         shard = seen[missing[0]].manifest.get("shard")
@@ -247,7 +247,9 @@ def merge_training(parts):
 
     first = parts[0].manifest
     seed, dtype, steps, optimizers = first["seed"], first["dtype"], first["steps"], first["optimizers"]
-    todo = tasks(list(dict.fromkeys(n for p in parts for n in p.manifest["names"])), optimizers)
+    ran = {n for p in parts for n in p.manifest["names"]}  # in the order selected (shards run parts of it)
+    todo = tasks([n for n in dict.fromkeys([n for p in parts for n in p.manifest.get("selection", [])]
+                                           + [n for p in parts for n in p.manifest["names"]]) if n in ran], optimizers)
     position = {(t.name, t.optimizer): i for i, t in enumerate(todo)}
     used = {b for p in parts for b in p.manifest["backends"]}
     backend_names = [b for b in backends.names() if b in used]
@@ -296,7 +298,7 @@ def merge_training(parts):
     run.environment = {b: e for p in parts for b, e in p.manifest.get("environment", {}).items()}
     run.required_missing = [line for p in parts for line in _required_missing(p.manifest)]
     run.merged = [{"dump": str(p.path), "backends": p.manifest["backends"], "blocks": list(p.manifest["blocks"]),
-                   "shard": None} for p in parts]
+                   "shard": p.manifest.get("shard")} for p in parts]
     return run
 
 

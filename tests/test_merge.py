@@ -170,19 +170,26 @@ def trained_verdicts(run) -> dict:
 
 @pytest.fixture(scope="module")
 def trained(pool, tmp_path_factory):
-    """One training run of TRAIN on every framework, and the same split by framework, all dumped."""
+    """One training run of TRAIN on every framework, the same split by framework and into two shards, all
+    dumped."""
     from harness.train import train_backends
 
     root = tmp_path_factory.mktemp("train-merge")
-    whole = train_backends(pool, TRAIN, FRAMEWORKS, dump=root / "whole")
+    meta = {"selection": TRAIN}
+    whole = train_backends(pool, TRAIN, FRAMEWORKS, dump=root / "whole", meta=meta)
     for b in FRAMEWORKS:
-        train_backends(pool, TRAIN, [b], dump=root / f"fw-{b}")
+        train_backends(pool, TRAIN, [b], dump=root / f"fw-{b}", meta=meta)
+    for i in (1, 2):
+        train_backends(pool, shard.select(TRAIN, i, 2), FRAMEWORKS, dump=root / f"shard-{i}",
+                       meta={**meta, "shard": f"{i}/2"})
     return root, whole
 
 
-def test_training_runs_made_apart_merge_into_the_report_of_one_run(trained):
+@pytest.mark.parametrize("kind", ["fw", "shard"], ids=["by-framework", "by-shard"])
+def test_training_runs_made_apart_merge_into_the_report_of_one_run(trained, kind):
     root, whole = trained
-    merged = merge(parts(root, "fw"))
+    assert len(parts(root, kind)) > 1
+    merged = merge(parts(root, kind))
     assert type(merged) is type(whole) and merged.backends == whole.backends and merged.steps == whole.steps
     assert [(r.spec, r.optimizer, r.backend) for r in merged.results] == \
         [(r.spec, r.optimizer, r.backend) for r in whole.results]
@@ -243,6 +250,8 @@ def test_training_and_comparison_runs_or_other_steps_are_not_merged(runs, traine
         merge(tampered(root, tmp_path, "fw", _set("steps", 5)))
     with pytest.raises(MergeError, match=r"and \S*fw-torch both ran mlp x sgd x torch\. Expected"):
         merge([root / "whole", root / "fw-torch"])
+    with pytest.raises(MergeError, match=r"which no part ran \(it is shard 1/2: is another shard missing\?\)"):
+        merge(parts(root, "shard")[:1])
     proc = cli("merge", *parts(root, "fw"), "--html", str(tmp_path / "t.html"))
     assert proc.returncode == 2 and "training runs" in proc.stderr and not (tmp_path / "t.html").exists(), \
         proc.stderr
@@ -274,9 +283,10 @@ def test_a_block_without_a_cost_counts_as_the_median():
 
 @pytest.mark.parametrize("value", ["0/4", "5/4", "a/b", "1/0", "1", "9/9"])
 def test_a_bad_shard_is_one_line_and_exit_2(value):
-    proc = cli("mlp", "my_linear", "--shard", value)
-    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    assert "--shard" in proc.stderr, proc.stderr
+    for command in ([], ["train"]):
+        proc = cli(*command, "mlp", "my_linear", "--shard", value)
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert "--shard" in proc.stderr, proc.stderr
 
 
 # --- the example CI workflow -------------------------------------------------------------------------------

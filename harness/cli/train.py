@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import specs
 from harness.cli import options
 from harness.cli.session import finish, session
 
@@ -20,7 +21,7 @@ def parser() -> options.Parser:
                    help=f"steps of each optimizer (1 to {options.STEPS_MAX}: the worker keeps every step's "
                    f"arrays until it replies; default {optim.STEPS})")
     options.add_run_options(p, dump="write the cases and every backend's arrays of every step as .npz under DIR, "
-                            "with a manifest for compare.py merge")
+                            "with a manifest for compare.py merge", shard=True)
     return p
 
 
@@ -33,10 +34,14 @@ def main(argv) -> int:
     options.check_spec_names(args.specs, extra=[t.name for t in optim.TRAPS])
     options.finish(args)
     optimizers = [args.optimizer] if args.optimizer else list(optim.OPTIMIZERS)
+    selection = args.specs or specs.names()
+    args.specs = options.sharded(selection, args.shard)
     todo = tasks(args.specs, optimizers)
     with session(args.backends, args.timeout, {b: len(todo) for b in args.backends}, args.quiet,
                  workers=args.workers) as s:
         run = train_backends(s.pool, args.specs, args.backends, optimizers, args.dtype, args.seed, args.steps,
-                             on_event=s.progress, work_dir=s.work, dump=args.dump, meta={"require": args.require})
+                             on_event=s.progress, work_dir=s.work, dump=args.dump,
+                             meta={"require": args.require, "selection": list(selection),
+                                   "shard": "/".join(map(str, args.shard)) if args.shard else None})
     return finish(run, args, s, train_table)
 
