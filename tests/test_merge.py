@@ -127,23 +127,29 @@ def test_overlapping_and_missing_parts_are_refused(runs):
         merge([root / "whole" / "mlp" / "inputs.npz"])
 
 
-def test_merge_needs_no_framework_and_starts_no_worker(runs, tmp_path):
-    """In a fresh interpreter with process creation disabled: the merge runs, and imports NumPy and the
-    project's own modules only (Pygments for --html), no framework."""
-    root, _ = runs
+def merge_alone(*args) -> tuple:
+    """``compare.py merge *args`` in a fresh interpreter whose process creation is disabled: (its exit status,
+    the non-standard top-level modules it imported, its output)."""
     code = ("import subprocess, sys\n"
             "def refuse(*a, **k): raise AssertionError('merge tried to start a process')\n"
             "subprocess.Popen.__init__ = refuse\n"
             "from harness.cli import main\n"
-            f"rc = main(['merge', *{parts(root, 'fw')!r}, '--json', {str(tmp_path / 'm.json')!r}, "
-            f"'--html', {str(tmp_path / 'm.html')!r}])\n"
+            f"rc = main(['merge', *{list(map(str, args))!r}])\n"
             "top = {m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names)\n"
             "print(sorted(top - {'__main__', '_distutils_hack', 'cython_runtime'}\n"
             "             - {m for m in top if m.startswith('_cython')}))\n"
             "sys.exit(rc)\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1, proc.stdout + proc.stderr  # the variants fail
-    assert proc.stdout.strip().splitlines()[-1] == "['backends', 'harness', 'numpy', 'pygments', 'specs']", proc.stdout
+    return proc.returncode, proc.stdout.strip().splitlines()[-1:], proc.stdout + proc.stderr
+
+
+def test_merge_needs_no_framework_and_starts_no_worker(runs, tmp_path):
+    """In a fresh interpreter with process creation disabled: the merge runs, and imports NumPy and the
+    project's own modules only (Pygments for --html), no framework."""
+    root, _ = runs
+    rc, modules, out = merge_alone(*parts(root, "fw"), "--json", tmp_path / "m.json", "--html", tmp_path / "m.html")
+    assert rc == 1, out  # the variants fail
+    assert modules == ["['backends', 'harness', 'numpy', 'pygments', 'specs']"], out
     doc = json.loads((tmp_path / "m.json").read_text())
     assert doc["verdict"] == "FAILED" and len(doc["merged"]) == 4
     assert "gelu_mlp_tanh" in (tmp_path / "m.html").read_text()
@@ -227,18 +233,9 @@ def test_a_training_merge_judges_the_arrays_not_the_parts_verdicts(trained, tmp_
 
 def test_a_training_merge_needs_no_framework_and_starts_no_worker(trained, tmp_path):
     root, _ = trained
-    code = ("import subprocess, sys\n"
-            "def refuse(*a, **k): raise AssertionError('merge tried to start a process')\n"
-            "subprocess.Popen.__init__ = refuse\n"
-            "from harness.cli import main\n"
-            f"rc = main(['merge', *{parts(root, 'fw')!r}, '--json', {str(tmp_path / 't.json')!r}])\n"
-            "top = {m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names)\n"
-            "print(sorted(top - {'__main__', '_distutils_hack', 'cython_runtime'}\n"
-            "             - {m for m in top if m.startswith('_cython')}))\n"
-            "sys.exit(rc)\n")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1, proc.stdout + proc.stderr  # the trap fails
-    assert proc.stdout.strip().splitlines()[-1] == "['backends', 'harness', 'numpy', 'specs']", proc.stdout
+    rc, modules, out = merge_alone(*parts(root, "fw"), "--json", tmp_path / "t.json")
+    assert rc == 1, out  # the trap fails
+    assert modules == ["['backends', 'harness', 'numpy', 'specs']"], out
     assert json.loads((tmp_path / "t.json").read_text())["verdict"] == "FAILED"
 
 
