@@ -26,6 +26,9 @@ class Progress:
             return
         if kind == "ready":
             self.state[backend] = f"ready after {payload.get('import_s', 0):.1f} s"
+        elif kind in ("failed", "unavailable") and self.state[backend].startswith("ready"):
+            # one of several workers (--workers): the others serve its blocks, the backend has not failed
+            self.state[backend] = f"{self.state[backend].split(';')[0]}; a worker {kind}: {payload}"
         elif kind in ("failed", "unavailable"):
             self.state[backend] = f"{kind}: {payload}"
         elif kind == "restart":

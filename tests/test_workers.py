@@ -248,3 +248,22 @@ def test_a_block_run_again_gives_the_bits_of_a_new_worker(pool, tmp_path):
         for k in range(2):
             got = load_arrays(tmp_path / f"again{k}" / f)
             assert got.keys() == want.keys() and all(np.array_equal(got[a], want[a]) for a in want), (f, k)
+
+
+def test_a_worker_that_fails_beside_a_ready_one_does_not_show_its_backend_failed():
+    """With several workers per backend (--workers), one that fails to start leaves the others serving: the
+    progress says so, instead of showing the whole backend failed."""
+    import io
+
+    from harness.progress import Progress
+
+    stream = io.StringIO()
+    progress = Progress(["torch"], {"torch": 2}, stream=stream)
+    progress("torch", "ready", {"import_s": 1.25})
+    progress("torch", "failed", "did not start within 120 s")
+    assert progress.state["torch"] == "ready after 1.2 s; a worker failed: did not start within 120 s"
+    alone = Progress(["torch"], {"torch": 2}, stream=io.StringIO())
+    alone("torch", "failed", "did not start within 120 s")
+    assert alone.state["torch"] == "failed: did not start within 120 s"
+    assert stream.getvalue().splitlines()[-1].endswith("torch: ready after 1.2 s; a worker failed: did not start "
+                                                       "within 120 s"), stream.getvalue()
