@@ -6,8 +6,9 @@ parameters under ``npx.set_np()``. Names come from walking ``_children`` (rules 
 never from ``collect_params()`` keys, which carry global counters (``dense3_weight``).
 The mode is ``autograd.record(train_mode=...)``, for blocks whose behaviour depends on it (the spec has a
 training mode, or the model holds a Dropout or BatchNorm block); the others are recorded the default way
-(training mode), because MXNet's prediction-mode backward is wrong for oneDNN max pooling (measured: the
-gradient goes to other cells; right with MXNET_MKLDNN_ENABLED=0) and for BatchNorm's input gradient
+(training mode), because MXNet's prediction-mode backward is wrong for oneDNN max pooling (its inference
+forward writes no workspace, so the gradient goes to other cells, differently from run to run; right with
+MXNET_MKLDNN_ENABLED=0: docs/conventions/conv.md) and for BatchNorm's input gradient
 (a declared divergence). Built-in layers name their parameters ``gamma`` and
 ``beta`` (``RENAMES``); a parameter without gradient (``grad_req='null'``: BatchNorm's running statistics)
 is not trainable. State the book keeps as plain arrays (``self.moving_mean = np.zeros(shape)``) is found
