@@ -11,6 +11,10 @@ block exactly once; each shard runs its blocks in the order they were selected.
 updated, the others kept), with ``compare.py --json`` and rewrites the costs; ``--from REPORT.json ...``
 takes them from runs' JSON reports instead (a merged CI report has every
 framework); ``python -m harness.shard --show N [SPEC ...]`` prints the split into N shards.
+
+``compare.py train --shard`` splits by its own costs, ``harness/train_costs.json`` (each block's training
+work, summed over the frameworks and optimizers): ``--train`` with any of the above measures, reads or shows
+those (``--from`` takes training reports).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COSTS = ROOT / "harness" / "costs.json"
+TRAIN_COSTS = ROOT / "harness" / "train_costs.json"  # compare.py train --shard's
 
 
 def parse(text: str) -> tuple[int, int]:
@@ -87,8 +92,9 @@ def measured(reports) -> dict:
 
 
 def write(seconds: dict, how: str, path=COSTS) -> None:
-    doc = {"about": "each block's work in seconds, summed over the frameworks; --shard splits by it "
-                    "(harness/shard.py)", "measured_by": how, "seconds": seconds}
+    what = "training work, summed over the frameworks and optimizers; compare.py train --shard" \
+        if path == TRAIN_COSTS else "work in seconds, summed over the frameworks; --shard"
+    doc = {"about": f"each block's {what} splits by it (harness/shard.py)", "measured_by": how, "seconds": seconds}
     pathlib.Path(path).write_text(json.dumps(doc, indent=1) + "\n", encoding="ascii")
 
 
@@ -98,12 +104,14 @@ def main(argv=None) -> int:
     g.add_argument("--measure", action="store_true", help="run every block and rewrite harness/costs.json")
     g.add_argument("--from", dest="reports", nargs="+", metavar="REPORT.json", help="rewrite it from JSON reports")
     g.add_argument("--show", type=int, metavar="N", help="print the split of SPECs (default: every block) in N")
+    p.add_argument("--train", action="store_true", help="the training step's costs (harness/train_costs.json)")
     p.add_argument("specs", nargs="*", metavar="SPEC")
     args = p.parse_args(argv)
     import specs
 
+    path, command = (TRAIN_COSTS, ["train"]) if args.train else (COSTS, [])
     if args.show:
-        table = costs()
+        table = costs(path)
         default = statistics.median(table.values())
         for k, shard in enumerate(split(args.specs or specs.names(), args.show, table), 1):
             total = sum(cost_of(x, table, default) for x in shard)
@@ -114,18 +122,22 @@ def main(argv=None) -> int:
         how = "python -m harness.shard --from " + " ".join(args.reports)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "compare.py", *args.specs, "--quiet", "--json", f"{tmp}/run.json"],
-                           cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+            subprocess.run([sys.executable, "compare.py", *command, *args.specs, "--quiet", "--json",
+                            f"{tmp}/run.json"], cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
             docs = [json.loads(pathlib.Path(f"{tmp}/run.json").read_text())]
-        how = "python -m harness.shard --measure"
+        how = f"python -m harness.shard --measure{' --train' if args.train else ''}"
+    wrong = [r for r, d in zip(args.reports or [], docs) if (d.get("command") == "train") != args.train]
+    if wrong:
+        p.error(f"{wrong[0]} is the report of {'a comparison' if args.train else 'a training run'}; expected "
+                f"{'compare.py train' if args.train else 'compare.py'} reports{'' if args.train else ' (or --train)'}")
     seconds = measured(docs)
     if args.specs:  # the blocks named: their costs updated, the others kept
-        seconds = {**costs(), **{k: v for k, v in seconds.items() if k in args.specs}}
+        seconds = {**costs(path), **{k: v for k, v in seconds.items() if k in args.specs}}
         seconds = dict(sorted(seconds.items()))
-        how = f"{json.loads(COSTS.read_text(encoding='ascii'))['measured_by']}; then {how} {' '.join(args.specs)}"
+        how = f"{json.loads(path.read_text(encoding='ascii'))['measured_by']}; then {how} {' '.join(args.specs)}"
     missing = [n for n in specs.names() if n not in seconds]
-    write(seconds, how)
-    print(f"wrote {COSTS.relative_to(ROOT)}: {len(seconds)} blocks"
+    write(seconds, how, path)
+    print(f"wrote {path.relative_to(ROOT)}: {len(seconds)} blocks"
           + (f"; no cost for {', '.join(missing)} (they count as the median)" if missing else ""))
     return 0
 

@@ -186,8 +186,8 @@ def trained(pool, tmp_path_factory):
     for b in FRAMEWORKS:
         train_backends(pool, TRAIN, [b], dump=root / f"fw-{b}", meta=meta)
     for i in (1, 2):
-        train_backends(pool, shard.select(TRAIN, i, 2), FRAMEWORKS, dump=root / f"shard-{i}",
-                       meta={**meta, "shard": f"{i}/2"})
+        train_backends(pool, shard.select(TRAIN, i, 2, shard.costs(shard.TRAIN_COSTS)), FRAMEWORKS,
+                       dump=root / f"shard-{i}", meta={**meta, "shard": f"{i}/2"})
     return root, whole
 
 
@@ -254,10 +254,12 @@ def test_training_and_comparison_runs_or_other_steps_are_not_merged(runs, traine
         proc.stderr
 
 # --- --shard ----------------------------------------------------------------------------------------------
-def test_every_block_has_a_measured_cost():
-    table = shard.costs()
+@pytest.mark.parametrize("path, measure", [(shard.COSTS, "--measure"), (shard.TRAIN_COSTS, "--measure --train")],
+                         ids=["compare", "train"])
+def test_every_block_has_a_measured_cost(path, measure):
+    table = shard.costs(path)
     missing = [n for n in specs.names() if n not in table]
-    assert not missing, f"no cost in harness/costs.json for {missing}: run python -m harness.shard --measure"
+    assert not missing, f"no cost in {path.name} for {missing}: run python -m harness.shard {measure}"
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 7])

@@ -176,9 +176,10 @@ def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=Fals
     if shard:
         from harness.shard import parse
 
+        costs = shard if isinstance(shard, str) else "harness/costs.json"
         g.add_argument("--shard", metavar="I/N", action=checked(parse), help="run only shard I of N of the blocks, "
-                       "split evenly by their measured cost (harness/costs.json): the N shards run every block "
-                       "exactly once, and compare.py merge joins their --dump folders")
+                       f"split evenly by their measured cost ({costs}): the N shards run every block exactly once, "
+                       "and compare.py merge joins their --dump folders")
     if taps:
         g.add_argument("--taps", action="store_true", help="also check every tap (intermediate point) against "
                        "the reference, not only to localise a failure")
@@ -187,8 +188,9 @@ def add_run_options(p, *, dtype="float32", dtype_help=None, json=True, dump=Fals
     g.add_argument("--quiet", action="store_true", help="no progress display")
 
 
-def sharded(names: list, chosen) -> list:
-    """The names of shard ``chosen`` (i, n) of ``names``, or ``names`` when not sharded."""
+def sharded(names: list, chosen, costs=None) -> list:
+    """The names of shard ``chosen`` (i, n) of ``names``, or ``names`` when not sharded; split by ``costs``
+    (a path; default harness/costs.json)."""
     from harness import shard
 
     if not chosen:
@@ -197,7 +199,7 @@ def sharded(names: list, chosen) -> list:
     if n > len(names):
         raise UsageError(f"--shard {i}/{n}: {len(names)} blocks cannot fill {n} shards. Expected at most "
                          f"{len(names)} shards")
-    return shard.select(names, i, n)
+    return shard.select(names, i, n, shard.costs(costs) if costs else None)
 
 
 def parse_backends(text: str | None) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import specs
+from harness import shard
 from harness.cli import options
 from harness.cli.session import finish, session
 
@@ -21,7 +22,7 @@ def parser() -> options.Parser:
                    help=f"steps of each optimizer (1 to {options.STEPS_MAX}: the worker keeps every step's "
                    f"arrays until it replies; default {optim.STEPS})")
     options.add_run_options(p, dump="write the cases and every backend's arrays of every step as .npz under DIR, "
-                            "with a manifest for compare.py merge", shard=True)
+                            "with a manifest for compare.py merge", shard="harness/train_costs.json")
     return p
 
 
@@ -35,7 +36,7 @@ def main(argv) -> int:
     options.finish(args)
     optimizers = [args.optimizer] if args.optimizer else list(optim.OPTIMIZERS)
     selection = args.specs or specs.names()
-    args.specs = options.sharded(selection, args.shard)
+    args.specs = options.sharded(selection, args.shard, shard.TRAIN_COSTS)
     todo = tasks(args.specs, optimizers)
     with session(args.backends, args.timeout, {b: len(todo) for b in args.backends}, args.quiet,
                  workers=args.workers) as s:
