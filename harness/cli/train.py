@@ -22,7 +22,8 @@ def parser() -> options.Parser:
                    help=f"steps of each optimizer (1 to {options.STEPS_MAX}: the worker keeps every step's "
                    f"arrays until it replies; default {optim.STEPS})")
     options.add_run_options(p, dump="write the cases and every backend's arrays of every step as .npz under DIR, "
-                            "with a manifest for compare.py merge", shard="harness/train_costs.json")
+                            "with a manifest for compare.py merge",
+                            shard=str(shard.TRAIN_COSTS.relative_to(shard.ROOT)))
     return p
 
 
