@@ -53,14 +53,17 @@ def test_several_workers_per_backend_give_the_bits_of_one(compare, tmp_path):
 def test_a_crashed_worker_of_several_loses_only_its_request(tmp_path):
     killed = []
 
-    def kill_the_second_worker_once(backend, kind, payload):
-        second = pool.crews["torch"][1:2]
-        if kind == "started" and not killed and second and second[0].inflight:
-            os.kill(second[0].proc.pid, signal.SIGKILL)
+    def kill_a_busy_worker_once(backend, kind, payload):
+        # The first request started: a worker has it in flight. (Waiting for the second worker to get one made
+        # the test depend on the machine: under load the first served every block before the second was up.)
+        busy = [w for w in pool.crews["torch"] if w.inflight]
+        if kind == "started" and not killed and busy:
+            os.kill(busy[0].proc.pid, signal.SIGKILL)
             killed.append(True)
 
     with Pool(["torch"], tmp_path, workers=2) as pool:
-        run = compare_backends(pool, SHARED, ["torch"], on_event=kill_the_second_worker_once)
+        run = compare_backends(pool, SHARED, ["torch"], on_event=kill_a_busy_worker_once)
+        assert len(pool.crews["torch"]) == 2, "the pool did not start a second worker"
     got = statuses(run)
     errors = [k for k, (status, _) in got.items() if status == "error"]
     assert killed and len(errors) == 1 and "SIGKILL" in got[errors[0]][1], got
