@@ -55,7 +55,6 @@ def test_what_an_engine_keeps_per_block_serves_that_block_only():
         assert adapter.per_block(dataclasses.replace(first, **change), "loss gradient") == {}, change
 
 
-
 def test_a_worker_keeps_what_it_made_for_its_last_blocks_only():
     """Adapter.per_block holds the last PER_BLOCK_KEPT blocks, the least recently used dropped first and all
     of a block's kinds of request together (its model with its compiled programs), so that a session's
@@ -77,6 +76,7 @@ def test_a_worker_keeps_what_it_made_for_its_last_blocks_only():
         adapter.per_block(other, "model")
     assert adapter.per_block(first, "model") == {} and adapter.per_block(first, "loss gradient") == {}
     assert len(adapter._per_block) == n
+
 
 TRAPS = [pytest.param(t, id=t.name) for t in optim.TRAPS]
 assert TRAPS, "harness.optim.TRAPS is empty: no training trap would be tested"
