@@ -162,7 +162,6 @@ def test_a_refusal_is_one_line_and_exit_2(runs):
     assert proc.stderr.startswith("error: compare.py merge: ") and "both ran" in proc.stderr, proc.stderr
 
 
-
 # --- training runs: compare.py train --dump ----------------------------------------------------------------
 # A pass, running statistics, a recurrent layer, and a training trap (Keras held to PyTorch's coupled weight
 # decay) that fails in one framework only.
@@ -252,6 +251,7 @@ def test_training_and_comparison_runs_or_other_steps_are_not_merged(runs, traine
     proc = cli("merge", *parts(root, "fw"), "--html", str(tmp_path / "t.html"))
     assert proc.returncode == 2 and "training runs" in proc.stderr and not (tmp_path / "t.html").exists(), \
         proc.stderr
+
 
 # --- --shard ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("path, measure", [(shard.COSTS, "--measure"), (shard.TRAIN_COSTS, "--measure --train")],
