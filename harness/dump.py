@@ -129,8 +129,14 @@ def write_dump(root, todo, cases, got, manifest: dict | None = None) -> None:
             if n == name:
                 save_arrays(d / arrays_file(spec, b, mode), dict(arrays))
     if manifest is not None:
-        root.mkdir(parents=True, exist_ok=True)
-        (root / MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False) + "\n", encoding="ascii")
+        write_manifest(root, manifest)
+
+
+def write_manifest(root, manifest: dict) -> None:
+    """DIR/manifest.json, written last: a folder without one is not a finished run."""
+    root = pathlib.Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False) + "\n", encoding="ascii")
 
 
 def read_case(spec, folder) -> tuple[dict, dict]:

@@ -230,11 +230,7 @@ def merge(paths) -> Run:
     workers = {b: t for p in parts for b, t in p.manifest["timing"]["workers"].items()}
     run = Run(dtype, seed, backend_names, {b: versions[b] for b in backend_names if b in versions}, ordered,
               max(p.manifest["timing"]["wall_s"] for p in parts), workers)
-    run.environment = {b: e for p in parts for b, e in p.manifest.get("environment", {}).items()}
-    run.required_missing = [line for p in parts for line in _required_missing(p.manifest)]
-    run.merged = [{"dump": str(p.path), "backends": p.manifest["backends"], "blocks": list(p.manifest["blocks"]),
-                   "shard": p.manifest.get("shard")} for p in parts]
-    return run
+    return _beside_results(run, parts)
 
 
 def merge_training(parts):
@@ -253,7 +249,7 @@ def merge_training(parts):
     position = {(t.name, t.optimizer): i for i, t in enumerate(todo)}
     used = {b for p in parts for b in p.manifest["backends"]}
     backend_names = [b for b in backends.names() if b in used]
-    cases, results, got, answered = {}, {}, {}, []
+    cases, results, got, answered, checked = {}, {}, {}, [], set()
     for p in parts:
         for a in p.manifest["answers"]:
             b, key = a["backend"], (a["spec"], a["optimizer"])
@@ -269,15 +265,17 @@ def merge_training(parts):
                 case = make_case(task.spec, seed, dtype, task.mode)
                 targets = make_target(task.spec, case, seed, dtype)
                 cases[(task.name, task.spec.name)] = (case, targets, None)
-            case, targets, _ = cases[(task.name, task.spec.name)]
-            try:
-                dumped = load_arrays(folder / "case.npz")
-            except OSError:
-                raise MergeError(f"{folder / 'case.npz'}: missing, though {p}'s manifest says {b} trained "
-                                 f"{task.name}") from None
-            if not _equal({**case.arrays(), **{f"target:{k}": t for k, t in targets.items()}}, dumped):
-                raise MergeError(f"{p}: {task.name}'s case is not the one seed {seed} draws here. Expected runs of "
-                                 "this version of the harness")
+            if folder not in checked:  # once per part and block, whatever its optimizers and backends
+                checked.add(folder)
+                case, targets, _ = cases[(task.name, task.spec.name)]
+                try:
+                    dumped = load_arrays(folder / "case.npz")
+                except OSError:
+                    raise MergeError(f"{folder / 'case.npz'}: missing, though {p}'s manifest says {b} trained "
+                                     f"{task.name}") from None
+                if not _equal({**case.arrays(), **{f"target:{k}": t for k, t in targets.items()}}, dumped):
+                    raise MergeError(f"{p}: {task.name}'s case is not the one seed {seed} draws here. Expected runs "
+                                     "of this version of the harness")
             reply = Reply(a["status"], a.get("reason", ""), a.get("detail", ""), a.get("seconds", 0.0),
                           a.get("native_params", []))
             answered.append((task, b, reply))
@@ -295,6 +293,12 @@ def merge_training(parts):
     run = TrainRun(dtype, seed, steps, sorted({t.optimizer for t in todo}, key=list(optimizers).index),
                    backend_names, {b: versions[b] for b in backend_names if b in versions}, ordered,
                    conventions(measured, dtype), max(p.manifest["timing"]["wall_s"] for p in parts))
+    return _beside_results(run, parts)
+
+
+def _beside_results(run, parts):
+    """``run`` with what a report says beyond its results, from every part: the workers' environments, the
+    required backends that never answered, and which dumps were merged."""
     run.environment = {b: e for p in parts for b, e in p.manifest.get("environment", {}).items()}
     run.required_missing = [line for p in parts for line in _required_missing(p.manifest)]
     run.merged = [{"dump": str(p.path), "backends": p.manifest["backends"], "blocks": list(p.manifest["blocks"]),

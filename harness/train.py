@@ -380,7 +380,6 @@ def judge_training(todo, backend_names, cases, answered, got, results, steps, dt
 def write_training_dump(root, run, todo, cases, answered, jobs, slot_of, environment, meta) -> None:
     """DIR/<block>/case.npz (what every worker was given: the case and its targets), DIR/<block>/<optimizer>.
     <backend>.npz (what each one answered, every step's arrays) and, last, DIR/manifest.json."""
-    import json
     import pathlib
     import shutil
 
@@ -409,8 +408,7 @@ def write_training_dump(root, run, todo, cases, answered, jobs, slot_of, environ
                 "blocks": {t.spec.name: {"spec": t.spec.name, "digest": dump.spec_digest(t.spec)} for t in todo
                            if not t.spec.reference_backend},  # that one is skipped: nothing of it to judge again
                 "require": [], **(meta or {}), "answers": answers, "timing": {"wall_s": round(run.wall_s, 3)}}
-    root.mkdir(parents=True, exist_ok=True)
-    (root / dump.MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False) + "\n", encoding="ascii")
+    dump.write_manifest(root, manifest)
 
 
 def conventions(measured: dict, dtype: str) -> list:

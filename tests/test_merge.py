@@ -248,6 +248,18 @@ def test_training_and_comparison_runs_or_other_steps_are_not_merged(runs, traine
         merge([root / "whole", root / "fw-torch"])
     with pytest.raises(MergeError, match=r"which no part ran \(it is shard 1/2: is another shard missing\?\)"):
         merge(parts(root, "shard")[:1])
+    copies = []
+    for d in parts(root, "fw"):
+        copies.append(tmp_path / "case" / pathlib.Path(d).name)
+        shutil.copytree(d, copies[-1])
+    case = copies[-1] / "mlp" / "case.npz"
+    arrays = load_arrays(case)
+    arrays["input:x"] = arrays["input:x"] + 1
+    from harness.protocol import save_arrays
+
+    save_arrays(case, arrays)
+    with pytest.raises(MergeError, match=r"mlp's case is not the one seed 0 draws here"):
+        merge(copies)
     proc = cli("merge", *parts(root, "fw"), "--html", str(tmp_path / "t.html"))
     assert proc.returncode == 2 and "training runs" in proc.stderr and not (tmp_path / "t.html").exists(), \
         proc.stderr
