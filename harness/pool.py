@@ -252,9 +252,12 @@ class Pool:
         """backend -> [[CPU seconds importing, CPU seconds serving requests] of each of its workers so far]."""
         return {b: [[round(w.import_cpu_s, 3), round(w.work_cpu_s, 3)] for w in crew] for b, crew in self.crews.items()}
 
-    def wait_ready(self, on_event=None) -> None:
-        """Block until every backend's first worker is ready, unavailable or failed."""
-        self.run({}, on_event)
+    def wait_ready(self, on_event=None, workers: int = 1) -> None:
+        """Block until every backend's first worker is ready, unavailable or failed; with ``workers``, start
+        that many of each backend (up to the pool's size) first and wait for all of them."""
+        for b in self.crews:
+            self._grow(b, workers)
+        self.run({}, on_event, every_worker=True)
 
     def environment(self) -> dict:
         """backend -> {"pinned": [what its worker's environment sets or removes], "overridden": {variable:
@@ -275,11 +278,12 @@ class Pool:
             w.kill(wait=False)
 
     # -- running ----------------------------------------------------------------------------------------
-    def run(self, jobs: dict, on_event=None) -> dict:
+    def run(self, jobs: dict, on_event=None, every_worker: bool = False) -> dict:
         """``jobs``: backend -> list of request dicts (without ``id``). Returns (backend, index) -> Reply.
 
         Each worker serves one request at a time, a backend's workers take its requests in order as they
-        become free, and backends run concurrently.
+        become free, and backends run concurrently. A run waits for every backend's first worker to start
+        (``every_worker``: for every worker started), not for the others.
         """
         on_event = on_event or (lambda *a: None)
         todo = {b: collections.deque(enumerate(reqs)) for b, reqs in jobs.items()}
@@ -317,9 +321,11 @@ class Pool:
                 first = crew[0]  # the reason every run has: its first worker's
                 finish_all(b, "skipped" if first.state == "unavailable" else "error", first.reason, first.detail)
 
+        awaited = self._all() if every_worker else list(self.workers.values())
+
         def pending():
             return (any(todo[b] for b in todo) or any(w.inflight for w in self._all())
-                    or any(w.state in ("new", "starting") for w in self.workers.values()))
+                    or any(w.state in ("new", "starting") for w in awaited))
 
         def stop():
             why = f"interrupted by {signal.Signals(self.interrupted).name}"

@@ -42,6 +42,10 @@ def test_several_workers_per_backend_give_the_bits_of_one(compare, tmp_path):
     with the session's one worker each: nothing a request computes depends on the requests before it."""
     one = compare(SHARED, ["torch", "flax"])
     with Pool(["torch", "flax"], tmp_path, workers=3) as pool:
+        # All three ready before the first request, so that each gets one whichever machine runs the test (a
+        # run does not wait for extra workers: on a loaded machine the first could serve every block alone).
+        pool.wait_ready(workers=3)
+        assert all(w.state == "ready" for crew in pool.crews.values() for w in crew)
         three = compare_backends(pool, SHARED, ["torch", "flax"])
         served = {b: [w.served for w in crew] for b, crew in pool.crews.items()}
     assert all(len(s) == 3 and min(s) > 0 for s in served.values()), served
