@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import platform
 import statistics
 import subprocess
 import sys
@@ -23,6 +24,17 @@ from harness.pool import ROOT, default_workers, interpreter, machine_cores, work
 
 STARTUP = ROOT / "tests" / "conventions" / "startup"
 TARGET = 2.0
+
+
+def cpu_model() -> str:
+    """The processor's name (Linux: /proc/cpuinfo's), so that a measurement says which machine made it."""
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def floor_scripts(names) -> dict:
@@ -126,6 +138,7 @@ def run(names, repeat: int, dtype: str, workers: int | None = None, chosen: list
     n_blocks = len({r["spec"] for r in report["results"]})
     print(f"{len(rows)} warm runs of `compare.py {' '.join(names) or '(all blocks)'} --dtype {dtype}`, each beside "
           f"the start-up floor")
+    print(f"machine: {cpu_model()}, {machine_cores()} cores")
     print(f"whole run (process start to exit): median {med:.2f} s, min {min(walls):.2f} s, max {max(walls):.2f} s")
     print(f"floor ({', '.join(p.name for p in scripts.values())} at once): median {floor:.2f} s, "
           f"min {min(floors):.2f} s, max {max(floors):.2f} s")
