@@ -176,7 +176,11 @@ def check(parts: list) -> None:
 def merge(paths) -> Run:
     """The Run (a TrainRun for training runs) that one run of every part's blocks on every part's backends
     would have given."""
-    parts = read(paths)
+    return merge_parts(read(paths))
+
+
+def merge_parts(parts: list) -> Run:
+    """``merge`` of the dumps ``read`` found."""
     check(parts)
     if parts[0].manifest.get("command") == "train":
         return merge_training(parts)

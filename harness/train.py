@@ -29,6 +29,8 @@ difference between the rules on the same values is measured and reported with th
 from __future__ import annotations
 
 import dataclasses
+import pathlib
+import shutil
 import time
 import warnings
 
@@ -36,7 +38,7 @@ import numpy as np
 
 import backends
 import specs
-from harness import checks, optim, userblocks
+from harness import checks, dump, optim, userblocks
 from harness.data import make_case, make_target, reference_step, rng
 from harness.protocol import load_arrays, save_arrays, work_folder
 from harness.run import Result, apply_divergences, beside, declared_divergence, vote
@@ -380,11 +382,6 @@ def judge_training(todo, backend_names, cases, answered, got, results, steps, dt
 def write_training_dump(root, run, todo, cases, answered, jobs, slot_of, environment, meta) -> None:
     """DIR/<block>/case.npz (what every worker was given: the case and its targets), DIR/<block>/<optimizer>.
     <backend>.npz (what each one answered, every step's arrays) and, last, DIR/manifest.json."""
-    import pathlib
-    import shutil
-
-    from harness import dump
-
     root = pathlib.Path(root)
     for (name, _), (_, _, path) in cases.items():
         (root / name).mkdir(parents=True, exist_ok=True)

@@ -28,14 +28,15 @@ def parser() -> options.Parser:
 
 def main(argv) -> int:
     from harness import report
-    from harness.merge import MergeError, merge, read
+    from harness.merge import MergeError, merge_parts, read
 
     args = parser().parse_args(argv)
     try:
-        if args.html and any(p.manifest.get("command") == "train" for p in read(args.paths)):
+        parts = read(args.paths)
+        if args.html and any(p.manifest.get("command") == "train" for p in parts):
             raise MergeError("--html: the teaching page shows comparisons, and these are training runs. Expected "
                              "--json, or the dumps of compare.py runs")
-        run = merge(args.paths)
+        run = merge_parts(parts)
     except MergeError as e:
         raise options.UsageError(f"compare.py merge: {e}") from None
     report.sanitize(run)
